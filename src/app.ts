@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import compression from 'compression';
+import connectPgSimple from 'connect-pg-simple';
+import cookieParser from 'cookie-parser';
+import express from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import pinoHttp from 'pino-http';
+import type { Config } from './config';
+import type { Db } from './db';
+import { accountRoutes } from './accounts/routes';
+import { healthRoutes } from './health/routes';
+import { homeRoutes } from './home/routes';
+import { absoluteSessionLimit, createPassport } from './http/auth';
+import { csrfMiddleware, csrfTokenFor } from './http/csrf';
+import { errorHandler, notFoundHandler } from './http/errorHandler';
+import { languageRouter, localeMiddleware } from './http/locale';
+import { PUBLIC_DIR, VIEWS_DIR } from './paths';
+import type { Logger } from './shared/logger';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  sessionSecret: string;
+  /** Session pruning runs a timer; tests turn it off so nothing outlives them. */
+  pruneSessions?: boolean;
+}
+
+export const SESSION_COOKIE = 'clipjury.sid';
+
+/** Builds the whole middleware chain without listening, so tests drive exactly what users get. */
+export function createApp(deps: AppDeps): express.Express {
+  const { config, db, logger } = deps;
+  const app = express();
+  app.set('trust proxy', config.TRUST_PROXY);
+  app.set('view engine', 'ejs');
+  app.set('views', VIEWS_DIR);
+  app.disable('x-powered-by');
+  const secureCookies = Boolean(config.PUBLIC_URL?.startsWith('https://'));
+
+  // 1. Request id and access log (no bodies, no cookies: personal data stays out of logs).
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && /^[\w-]{8,64}$/.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0] }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || (req.url ?? '').startsWith('/static/') },
+    }),
+  );
+
+  // 2. Security headers: our own origin only, plus TikTok's player frame.
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:', 'https://*.tiktokcdn.com', 'https://*.tiktokcdn-us.com'],
+          mediaSrc: ["'self'"],
+          frameSrc: ['https://www.tiktok.com'],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          objectSrc: ["'none'"],
+          upgradeInsecureRequests: secureCookies ? [] : null,
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+      strictTransportSecurity: secureCookies,
+    }),
+  );
+  app.use(compression());
+
+  // 3. Our own static assets (no CDN: the portal must work offline).
+  app.use('/static', express.static(PUBLIC_DIR, { maxAge: config.NODE_ENV === 'production' ? '7d' : 0, index: false }));
+  app.use(healthRoutes(db.pool));
+
+  // 4. Bodies, cookies, sessions, identity, CSRF, language.
+  app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 200 }));
+  app.use(express.json({ limit: '200kb' }));
+  app.use(cookieParser());
+  const PgStore = connectPgSimple(session);
+  const store = new PgStore({
+    pool: db.pool,
+    tableName: 'session',
+    createTableIfMissing: false,
+    pruneSessionInterval: deps.pruneSessions === false ? false : 15 * 60,
+  });
+  app.locals.sessionStore = store;
+  app.use(
+    session({
+      name: SESSION_COOKIE,
+      secret: deps.sessionSecret,
+      store,
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: secureCookies ? true : 'auto',
+        maxAge: config.SESSION_IDLE_MINUTES * 60_000,
+      },
+    }),
+  );
+  app.use(absoluteSessionLimit(config.SESSION_ABSOLUTE_HOURS));
+  const pp = createPassport(db.pool, config);
+  app.use(pp.initialize());
+  app.use(pp.session());
+  app.use(localeMiddleware(config.DEFAULT_TIME_ZONE));
+  app.use(csrfMiddleware);
+  app.use((req, res, next) => {
+    res.locals.user = req.user;
+    res.locals.csrfToken = () => csrfTokenFor(req);
+    res.locals.takeFlash = () => {
+      const f = req.session?.flash ?? [];
+      if (req.session?.flash) delete req.session.flash;
+      return f;
+    };
+    res.locals.engine = db.engine;
+    next();
+  });
+
+  // 5. Features.
+  app.use(languageRouter(secureCookies));
+  app.use(homeRoutes(db.pool));
+  app.use(accountRoutes(db.pool, pp));
+
+  // 6. Nothing matched; then the one error handler.
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}

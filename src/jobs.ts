@@ -1,0 +1,51 @@
+import type { Config } from './config';
+import type { Db } from './db';
+import { purgeOldCounters } from './http/rateLimit';
+import type { Logger } from './shared/logger';
+
+export interface JobDeps {
+  config: Config;
+  db: Db;
+  logger: Logger;
+}
+
+interface Job {
+  name: string;
+  everyMs: number;
+  run(deps: JobDeps): Promise<unknown>;
+}
+
+/** Periodic work. Each job runs alone (never overlapping itself) and a failure is only logged. */
+const JOBS: Job[] = [{ name: 'purge-rate-counters', everyMs: 3600_000, run: ({ db }) => purgeOldCounters(db.pool) }];
+
+export function startBackgroundJobs(deps: JobDeps, jobs: Job[] = JOBS): { stop(): Promise<void> } {
+  const timers: NodeJS.Timeout[] = [];
+  const running = new Set<Promise<unknown>>();
+  let stopped = false;
+  for (const job of jobs) {
+    let busy = false;
+    const tick = () => {
+      if (busy || stopped) return;
+      busy = true;
+      const p = job
+        .run(deps)
+        .catch((err: unknown) => deps.logger.warn({ job: job.name, err: (err as Error).message }, 'background job failed'))
+        .finally(() => {
+          busy = false;
+          running.delete(p);
+        });
+      running.add(p);
+    };
+    const t = setInterval(tick, job.everyMs);
+    t.unref();
+    timers.push(t);
+    setTimeout(tick, 1000).unref();
+  }
+  return {
+    async stop() {
+      stopped = true;
+      timers.forEach(clearInterval);
+      await Promise.allSettled([...running]);
+    },
+  };
+}
