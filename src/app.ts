@@ -8,9 +8,8 @@ import helmet from 'helmet';
 import pinoHttp from 'pino-http';
 import type { Config } from './config';
 import type { Db } from './db';
-import { accountRoutes } from './accounts/routes';
 import { healthRoutes } from './health/routes';
-import { homeRoutes } from './home/routes';
+import { mountFeatures } from './features';
 import { absoluteSessionLimit, createPassport } from './http/auth';
 import { csrfMiddleware, csrfTokenFor } from './http/csrf';
 import { errorHandler, notFoundHandler } from './http/errorHandler';
@@ -133,8 +132,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   // 5. Features.
   app.use(languageRouter(secureCookies));
-  app.use(homeRoutes(db.pool));
-  app.use(accountRoutes(db.pool, pp));
+  mountFeatures(app, { ...deps, passport: pp });
 
   // 6. Nothing matched; then the one error handler.
   app.use(notFoundHandler);

@@ -1,4 +1,4 @@
-import { core } from './core';
+import { BUNDLES } from './bundles';
 
 /**
  * A small typed dictionary: Vietnamese is the default, English beside it. Each feature keeps
@@ -13,13 +13,12 @@ export interface LocaleBundle {
   en: Record<string, string>;
 }
 
-const bundles: LocaleBundle[] = [core];
 
 const dict: Record<Lang, Map<string, string>> = { vi: new Map(), en: new Map() };
 function load(b: LocaleBundle) {
   for (const lang of LANGS) for (const [k, v] of Object.entries(b[lang])) dict[lang].set(k, v);
 }
-bundles.forEach(load);
+BUNDLES.forEach(load);
 
 export function registerLocale(b: LocaleBundle): void {
   load(b);
