@@ -64,6 +64,8 @@ export function createApp(deps: AppDeps): express.Express {
           defaultSrc: ["'self'"],
           scriptSrc: ["'self'"],
           styleSrc: ["'self'"],
+          // Style attributes only (progress bars, chart widths); style elements and scripts stay 'self'.
+          styleSrcAttr: ["'unsafe-inline'"],
           imgSrc: ["'self'", 'data:', 'https://*.tiktokcdn.com', 'https://*.tiktokcdn-us.com'],
           mediaSrc: ["'self'"],
           frameSrc: ['https://www.tiktok.com'],

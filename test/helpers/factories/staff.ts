@@ -1,7 +1,7 @@
-import type { Db } from '../../src/db';
-import { one } from '../../src/db';
-import { hashPassword } from '../../src/accounts/password';
-import type { Role } from '../../src/accounts/queries';
+import type { Db } from '../../../src/db';
+import { one } from '../../../src/db';
+import { hashPassword } from '../../../src/accounts/password';
+import type { Role } from '../../../src/accounts/queries';
 
 export const TEST_PASSWORD = 'correct horse battery';
 let seq = 0;
