@@ -2,6 +2,8 @@ import type { Config } from './config';
 import type { Db } from './db';
 import { purgeOldCounters } from './http/rateLimit';
 import type { Logger } from './shared/logger';
+import { sweepOrphans } from './storage/files';
+import { uploadStore } from './storage/store';
 
 export interface JobDeps {
   config: Config;
@@ -16,7 +18,10 @@ interface Job {
 }
 
 /** Periodic work. Each job runs alone (never overlapping itself) and a failure is only logged. */
-const JOBS: Job[] = [{ name: 'purge-rate-counters', everyMs: 3600_000, run: ({ db }) => purgeOldCounters(db.pool) }];
+const JOBS: Job[] = [
+  { name: 'purge-rate-counters', everyMs: 3600_000, run: ({ db }) => purgeOldCounters(db.pool) },
+  { name: 'sweep-upload-orphans', everyMs: 3600_000, run: ({ db, config }) => sweepOrphans(db.pool, uploadStore(config.uploadDir)) },
+];
 
 export function startBackgroundJobs(deps: JobDeps, jobs: Job[] = JOBS): { stop(): Promise<void> } {
   const timers: NodeJS.Timeout[] = [];

@@ -1,0 +1,133 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Request, Response } from 'express';
+import type { Pool } from 'pg';
+import type { Queryable, Tx } from '../db';
+import { one, maybeOne, withTransaction } from '../db';
+import { NotFoundError } from '../http/errors';
+import { EXTENSION } from './sniff';
+import { removeQuietly, type UploadStore } from './store';
+import type { ReceivedFile } from './upload';
+
+export type FilePurpose = 'banner' | 'entry_video' | 'metrics_import';
+
+export interface StoredFileRow {
+  id: number;
+  storage_key: string;
+  purpose: FilePurpose;
+  original_name: string;
+  mime: string;
+  size_bytes: number;
+  sha256: string;
+  created_at: Date;
+}
+
+const FILE_COLUMNS = 'id, storage_key, purpose, original_name, mime, size_bytes, sha256, created_at';
+
+export function findStoredFile(q: Queryable, id: number): Promise<StoredFileRow | undefined> {
+  return maybeOne<StoredFileRow>(q, `SELECT ${FILE_COLUMNS} FROM stored_files WHERE id = $1`, [id]);
+}
+
+export type PlaceUpload = (file: ReceivedFile, purpose: FilePurpose) => Promise<StoredFileRow>;
+
+/**
+ * A transaction that may keep uploaded files. `place(file, purpose)` records the file and moves it
+ * into the store before COMMIT; if the transaction then fails, the moved files are removed again.
+ * A crash between the move and COMMIT leaves an orphan file (swept later), never a row without
+ * its file.
+ */
+export async function withUploadTransaction<T>(pool: Pool, store: UploadStore, fn: (tx: Tx, place: PlaceUpload) => Promise<T>): Promise<T> {
+  const placed: string[] = [];
+  try {
+    return await withTransaction(pool, async (tx) =>
+      fn(tx, async (file, purpose) => {
+        const storageKey = store.newStorageKey(EXTENSION[file.kind]);
+        const row = await one<StoredFileRow>(
+          tx,
+          `INSERT INTO stored_files (storage_key, purpose, original_name, mime, size_bytes, sha256)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${FILE_COLUMNS}`,
+          [storageKey, purpose, file.originalName || `upload${EXTENSION[file.kind]}`, file.mime, file.size, file.sha256],
+        );
+        const target = store.pathOf(storageKey);
+        await fs.promises.mkdir(path.dirname(target), { recursive: true });
+        await fs.promises.rename(file.tempPath, target);
+        placed.push(target);
+        return row;
+      }),
+    );
+  } catch (err) {
+    await Promise.all(placed.map((p) => removeQuietly(p)));
+    throw err;
+  }
+}
+
+/** Removes a file from the store after the row that pointed at it is gone (e.g. a replaced clip). */
+export async function deleteStoredFileData(store: UploadStore, file: Pick<StoredFileRow, 'storage_key'>): Promise<void> {
+  await removeQuietly(store.pathOf(file.storage_key));
+}
+
+/**
+ * Streams a stored file with HTTP Range support (video seeking). The caller has already checked
+ * that this user may see it.
+ */
+export function sendStoredFile(req: Request, res: Response, store: UploadStore, file: StoredFileRow, opts: { download?: boolean; maxAgeSeconds?: number } = {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const disposition = `${opts.download ? 'attachment' : 'inline'}; filename*=UTF-8''${encodeURIComponent(file.original_name)}`;
+    res.sendFile(
+      store.pathOf(file.storage_key),
+      {
+        acceptRanges: true,
+        cacheControl: false,
+        dotfiles: 'deny',
+        headers: {
+          'Content-Type': file.mime,
+          'Content-Disposition': disposition,
+          'Cache-Control': opts.maxAgeSeconds ? `public, max-age=${opts.maxAgeSeconds}` : 'private, no-store',
+          'X-Content-Type-Options': 'nosniff',
+        },
+      },
+      (err?: Error & { code?: string; status?: number }) => {
+        if (!err) return resolve();
+        if (err.code === 'ENOENT' || err.status === 404) return reject(new NotFoundError('file_missing'));
+        // The client went away mid-download (a seek in a video player does this): nothing to do.
+        if (err.code === 'ECONNABORTED' || res.headersSent) return resolve();
+        reject(err);
+      },
+    );
+  });
+}
+
+/**
+ * Housekeeping: temp files older than a day (uploads abandoned by a crash) and files in the store
+ * that no row points at (a crash between the move and COMMIT). Returns how many were removed.
+ */
+export async function sweepOrphans(pool: Pool, store: UploadStore, now = Date.now()): Promise<{ temp: number; orphans: number }> {
+  let temp = 0;
+  let orphans = 0;
+  for (const name of await fs.promises.readdir(store.tmpDir).catch(() => [] as string[])) {
+    const p = path.join(store.tmpDir, name);
+    const st = await fs.promises.stat(p).catch(() => undefined);
+    if (st && now - st.mtimeMs > 86400_000) {
+      await removeQuietly(p);
+      temp += 1;
+    }
+  }
+  for (const dir of await fs.promises.readdir(store.filesDir).catch(() => [] as string[])) {
+    const names = await fs.promises.readdir(path.join(store.filesDir, dir)).catch(() => [] as string[]);
+    if (!names.length) continue;
+    const keys = names.map((n) => `${dir}/${n}`);
+    const { rows } = await pool.query<{ storage_key: string }>('SELECT storage_key FROM stored_files WHERE storage_key = ANY($1)', [keys]);
+    const known = new Set(rows.map((r) => r.storage_key));
+    for (const key of keys) {
+      if (known.has(key)) continue;
+      const p = path.join(store.filesDir, key);
+      const st = await fs.promises.stat(p).catch(() => undefined);
+      // Young files may belong to a transaction that is about to commit.
+      if (st && now - st.mtimeMs > 3600_000) {
+        await removeQuietly(p);
+        orphans += 1;
+      }
+    }
+  }
+  return { temp, orphans };
+}
