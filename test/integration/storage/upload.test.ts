@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -58,7 +59,7 @@ test('a good clip is hashed, recorded and moved into the store; Range requests g
   const res = await request(appWith()).post('/up').field('title', 'Khoảnh khắc').attach('video', body, { filename: 'clip.mp4', contentType: 'video/mp4' });
   expect(res.status).toBe(201);
   expect(res.body.title).toBe('Khoảnh khắc');
-  const expected = require('node:crypto').createHash('sha256').update(body).digest('hex');
+  const expected = createHash('sha256').update(body).digest('hex');
   expect(res.body.sha256).toBe(expected);
   const row = await one<{ size_bytes: number; mime: string; storage_key: string }>(db.pool, 'SELECT size_bytes, mime, storage_key FROM stored_files WHERE id = $1', [res.body.id]);
   expect(row).toMatchObject({ size_bytes: body.length, mime: 'video/mp4' });
