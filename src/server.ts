@@ -46,14 +46,6 @@ async function main(): Promise<void> {
   server.headersTimeout = 60_000;
   const jobs = config.BACKGROUND_JOBS ? startBackgroundJobs({ config, db, logger }) : { stop: async () => undefined };
 
-  await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.PORT;
-  const url = config.PUBLIC_URL ?? `http://localhost:${port}`;
-  // The two lines a person starting the portal looks for, printed plainly whatever LOG_LEVEL says.
-  // eslint-disable-next-line no-console
-  console.log(`Clipjury is running at ${url}\nDatabase: ${db.description}`);
-
   let shuttingDown = false;
   const shutdown = async (signal: string, code = 0) => {
     if (shuttingDown) return;
@@ -88,6 +80,15 @@ async function main(): Promise<void> {
     logger.error({ err }, 'uncaught exception');
     void shutdown('uncaughtException', 1);
   });
+
+  // Listen only once the signal handlers are in place: a SIGTERM right after start must still stop cleanly.
+  await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const url = config.PUBLIC_URL ?? `http://localhost:${port}`;
+  // The two lines a person starting the portal looks for, printed plainly whatever LOG_LEVEL says.
+  // eslint-disable-next-line no-console
+  console.log(`Clipjury is running at ${url}\nDatabase: ${db.description}`);
 }
 
 main().catch((err: unknown) => {

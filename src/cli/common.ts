@@ -10,7 +10,7 @@ import { migrate } from '../db/migrate';
  * through the running portal's socket when the portal is up, else the data folder itself.
  * Migrations are applied first, so a task works on a fresh folder too.
  */
-export async function withTaskDb<T>(fn: (db: Db, config: Config) => Promise<T>): Promise<T> {
+export async function withTaskDb<T>(fn: (db: Db, config: Config) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
   let config: Config;
   try {
     config = loadConfig();
@@ -23,7 +23,7 @@ export async function withTaskDb<T>(fn: (db: Db, config: Config) => Promise<T>):
   }
   const db = await openDb(config, { role: 'task' });
   try {
-    await migrate(db.pool);
+    if (opts.migrate !== false) await migrate(db.pool);
     return await fn(db, config);
   } finally {
     await db.close();

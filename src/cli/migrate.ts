@@ -6,5 +6,5 @@ run(async () => {
     const applied = await migrate(db.pool);
     console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Nothing to apply: the database is up to date.');
     console.log(`Database: ${db.description}`);
-  });
+  }, { migrate: false });
 });
