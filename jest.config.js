@@ -7,5 +7,6 @@ module.exports = {
   globalSetup: '<rootDir>/test/helpers/globalSetup.ts',
   globalTeardown: '<rootDir>/test/helpers/globalTeardown.ts',
   maxWorkers: 1,
+  reporters: ['default', '<rootDir>/test/helpers/summaryReporter.js'],
   testTimeout: 30000,
 };
