@@ -84,6 +84,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   // 3. Our own static assets (no CDN: the portal must work offline).
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: config.NODE_ENV === 'production' ? '7d' : 0, index: false }));
+  app.get('/favicon.ico', (_req, res) => res.redirect(301, '/static/favicon.svg'));
   app.use(healthRoutes(db.pool));
 
   // 4. Bodies, cookies, sessions, identity, CSRF, language.

@@ -50,7 +50,9 @@ export function absoluteSessionLimit(hours: number): RequestHandler {
     const s = req.session;
     if (!s) return next();
     if (s.createdAt && Date.now() - s.createdAt > limitMs) {
-      return s.destroy((err) => next(err));
+      // A fresh, empty session replaces the old one (which the store deletes): the request goes
+      // on as anonymous, so a staff page redirects to login instead of failing.
+      return s.regenerate((err) => next(err));
     }
     next();
   };

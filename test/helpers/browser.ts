@@ -58,8 +58,16 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 /** Collects console errors and failed requests of a page, to assert none happened. */
 export function watchConsole(page: Page): string[] {
   const problems: string[] = [];
+  // A form re-rendered with 422 is correct HTTP, yet Chromium logs it as a failed resource; only
+  // page documents are excused, a failing script, stylesheet or fetch still counts.
+  const documents = new Set<string>();
+  page.on('request', (r) => {
+    if (r.resourceType() === 'document') documents.add(r.url());
+  });
   page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    if (m.type() !== 'error') return;
+    if (m.text().startsWith('Failed to load resource') && documents.has(m.location().url)) return;
+    problems.push(`console: ${m.text()} (${m.location().url})`);
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   return problems;

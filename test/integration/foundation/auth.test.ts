@@ -96,6 +96,16 @@ describe('sign-in and sessions', () => {
     expect(replay.headers.location).toBe('/login');
   });
 
+  test('a session older than the absolute limit ends, however active it was', async () => {
+    const { agent } = await agentAs(app, db, 'judge');
+    expect((await agent.get('/staff')).status).toBe(200);
+    // Age every session by 13 hours (the limit is 12).
+    await db.pool.query(`UPDATE session SET sess = jsonb_set(sess::jsonb, '{createdAt}', to_jsonb((sess->>'createdAt')::bigint - 13 * 3600000))::json WHERE sess->>'createdAt' IS NOT NULL`);
+    const res = await agent.get('/staff');
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/login');
+  });
+
   test('a staff page sends an anonymous visitor to login, then back to it', async () => {
     const user = await createStaff(db, { role: 'admin' });
     const agent = request.agent(app);

@@ -1,0 +1,62 @@
+import type { Browser } from 'playwright-core';
+import { makeApp } from '../helpers/app';
+import { createStaff, TEST_PASSWORD } from '../helpers/factories';
+import { resetDb, testConfig, testDb } from '../helpers/db';
+import { DESKTOP, PHONE, describeBrowser, launchBrowser, screenshot, serve, watchConsole } from '../helpers/browser';
+
+const db = testDb();
+
+describeBrowser('sign-in and staff accounts in Chromium', () => {
+  let browser: Browser;
+  let site: { url: string; close(): Promise<void> };
+
+  beforeAll(async () => {
+    await resetDb(db.pool);
+    site = await serve(makeApp(db, testConfig()));
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await site?.close();
+    await db.close();
+  });
+
+  test.each([
+    ['phone', PHONE],
+    ['desktop', DESKTOP],
+  ])('an admin signs in, creates a judge with a typo, fixes it, and switches to English (%s)', async (name, viewport) => {
+    const admin = await createStaff(db, { role: 'admin', name: 'Trần Thị Quản Trị' });
+    const page = await browser.newPage({ viewport });
+    const problems = watchConsole(page);
+    await page.goto(`${site.url}/admin/accounts`);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await screenshot(page, `foundation-login-${name}`);
+    await page.fill('#f-email', admin.email);
+    await page.fill('#f-password', TEST_PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${site.url}/admin/accounts`);
+
+    await page.fill('#f-name', 'Lê Văn Giám Khảo');
+    await page.fill('#f-email', `judge-${name}@example`);
+    await page.fill('#f-password', 'đủ dài rồi nhé');
+    await page.click('form[action="/admin/accounts"] button[type=submit]');
+    await page.waitForSelector('.field.has-error');
+    expect(await page.inputValue('#f-name')).toBe('Lê Văn Giám Khảo');
+    expect(await page.textContent('#f-email-err')).toBe('Email không hợp lệ.');
+    await screenshot(page, `foundation-accounts-error-${name}`);
+
+    await page.fill('#f-email', `judge-${name}@example.test`);
+    await page.fill('#f-password', 'đủ dài rồi nhé');
+    await page.click('form[action="/admin/accounts"] button[type=submit]');
+    await page.waitForSelector('.flash-success');
+    expect(await page.textContent('.flash-success')).toBe(`Đã tạo tài khoản judge-${name}@example.test.`);
+    expect(await page.textContent('table')).toContain('Lê Văn Giám Khảo');
+
+    await page.click('a[lang=en]');
+    await page.waitForSelector('html[lang=en]');
+    expect(await page.textContent('h1')).toBe('Staff accounts');
+    await screenshot(page, `foundation-accounts-en-${name}`);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
