@@ -28,6 +28,7 @@ export async function openBenchEnv(engine: Engine, extraEnv: Record<string, stri
   if (engine === 'embedded') {
     const server = await startEmbedded(dataDir, 40);
     const pool = new Pool({ host: server.host, port: server.port, user: 'postgres', database: 'postgres', max: 20 });
+    pool.on('error', () => undefined);
     await migrate(pool);
     const config = loadConfig(baseEnv);
     return {
@@ -49,6 +50,8 @@ export async function openBenchEnv(engine: Engine, extraEnv: Record<string, stri
   await admin.query(`CREATE DATABASE ${name}`);
   base.pathname = `/${name}`;
   const pool = new Pool({ connectionString: base.toString(), max: 20 });
+  pool.on('error', () => undefined);
+  admin.on('error', () => undefined);
   await migrate(pool);
   const config = loadConfig({ ...baseEnv, DATABASE_URL: base.toString() });
   return {

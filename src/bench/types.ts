@@ -1,0 +1,18 @@
+import type { BenchEnv } from './env';
+
+/** One line of the results table: a figure, what it is compared to, and the goal it answers. */
+export interface BenchRow {
+  benchmark: string;
+  measure: string;
+  value: string;
+  baseline?: string;
+  goal?: string;
+  /** Undefined when the figure has no goal. */
+  pass?: boolean;
+}
+
+export interface BenchSuite {
+  name: string;
+  describe: string;
+  run(env: BenchEnv, log: (line: string) => void): Promise<BenchRow[]>;
+}
