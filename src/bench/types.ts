@@ -14,5 +14,7 @@ export interface BenchRow {
 export interface BenchSuite {
   name: string;
   describe: string;
+  /** Extra environment for this suite's configuration (e.g. a larger upload limit). */
+  env?: Record<string, string>;
   run(env: BenchEnv, log: (line: string) => void): Promise<BenchRow[]>;
 }

@@ -36,7 +36,7 @@ run(async () => {
     const machine = machineLine(engine === 'embedded' ? 'embedded PGlite 0.5 (PostgreSQL 18, WebAssembly)' : 'PostgreSQL server at 127.0.0.1:5432');
     console.log(`\n## ${engine}: ${machine}`);
     for (const suite of suites) {
-      const env = await openBenchEnv(engine);
+      const env = await openBenchEnv(engine, suite.env);
       const t0 = Date.now();
       try {
         console.log(`- ${suite.name}: ${suite.describe}`);

@@ -1,5 +1,8 @@
 import type { BenchSuite } from '../types';
 import { overheadSuite } from './overhead';
+import { scoringSuite } from './scoring';
+import { submitSuite } from './submit';
+import { uploadSuite } from './upload';
 
 /** Every benchmark `npm run bench` knows, in the order it runs them. */
-export const SUITES: BenchSuite[] = [overheadSuite];
+export const SUITES: BenchSuite[] = [overheadSuite, submitSuite, uploadSuite, scoringSuite];
