@@ -1,5 +1,10 @@
 import type { LocaleBundle } from './index';
 import { core } from './core';
 
-/** Every feature's strings. A feature adds its `locale.ts` here. */
-export const BUNDLES: LocaleBundle[] = [core];
+/**
+ * Every feature's strings. A feature adds its `locale.ts` here, one line for the import and one
+ * for the list (this file merges by union, see .gitattributes).
+ */
+export const BUNDLES: LocaleBundle[] = [
+  core,
+];
