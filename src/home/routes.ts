@@ -1,27 +1,26 @@
 import express from 'express';
 import type { Pool } from 'pg';
-import { rows } from '../db';
 import { render } from '../http/render';
+import { contestPhase } from '../contests/phase';
+import { countPublicContests, listPublicContests } from '../contests/queries';
 
-interface HomeContest {
-  slug: string;
-  title: string;
-  summary: string;
-  hashtags: string[];
-  closes_at: Date | null;
-  time_zone: string;
-}
+const PAGE_SIZE = 12;
 
-/** The public front page: contests the public may see. */
+/** The public front page: contests the public may see, the open ones first. */
 export function homeRoutes(pool: Pool): express.Router {
   const r = express.Router();
   r.get('/', async (req, res) => {
-    const contests = await rows<HomeContest>(
-      pool,
-      `SELECT slug, title, summary, hashtags, closes_at, time_zone
-         FROM contests WHERE state <> 'draft' ORDER BY closes_at DESC NULLS LAST, id DESC LIMIT 50`,
-    );
-    await render(res, 'home/index', { title: req.t('home.title'), contests });
+    const p = Number(req.query.page);
+    const page = Number.isSafeInteger(p) && p >= 1 && p <= 10_000 ? p : 1;
+    const now = new Date();
+    const [list, total] = await Promise.all([listPublicContests(pool, now, PAGE_SIZE, (page - 1) * PAGE_SIZE), countPublicContests(pool)]);
+    await render(res, 'home/index', {
+      title: req.t('home.title'),
+      styles: ['contests.css'],
+      contests: list.map((c) => ({ ...c, phase: contestPhase(c, now) })),
+      page,
+      pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+    });
   });
   return r;
 }
