@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { one } from '../../src/db';
 import { utcToZonedLocal } from '../../src/i18n/format';
 import { makeApp } from '../helpers/app';
@@ -11,6 +11,10 @@ import { resetDb, testConfig, testDb } from '../helpers/db';
 import { DESKTOP, PHONE, describeBrowser, launchBrowser, screenshot, serve, watchConsole } from '../helpers/browser';
 
 const db = testDb();
+
+/** Elements sticking out sideways (outside scrolling tables): a phone page must not scroll horizontally. */
+const overflowing = (page: Page, width: number) =>
+  page.evaluate((w) => [...document.querySelectorAll('main *')].filter((e) => e.getBoundingClientRect().right > w + 1 && !e.closest('.table-wrap')).map((e) => e.tagName + (e.id ? '#' + e.id : '')).slice(0, 5), width);
 const uploadDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipjury-e2e-contests-'));
 const bannerFile = path.join(uploadDir, 'banner.png');
 
@@ -77,6 +81,7 @@ describeBrowser('an organiser creates and publishes a contest in Chromium', () =
     expect(await page.inputValue('#prize-count-0')).toBe('0');
     expect(await page.textContent('.prize-row .error')).toBe('Số lượng giải phải từ 1 đến 1000.');
     await screenshot(page, `contests-form-errors-${name}`);
+    expect(await overflowing(page, viewport.width)).toEqual([]);
 
     await page.fill('#f-opens_local', opens);
     await page.fill('#f-closes_local', closes);
@@ -95,6 +100,7 @@ describeBrowser('an organiser creates and publishes a contest in Chromium', () =
     await page.waitForSelector('[data-test=phase].badge-good');
     expect(await page.textContent('[data-test=phase]')).toBe('Đang nhận bài');
     await screenshot(page, `contests-form-saved-${name}`);
+    expect(await overflowing(page, viewport.width)).toEqual([]);
 
     await createEntry(db, c);
     await page.goto(`${site.url}/c/${c.slug}`);
@@ -108,10 +114,12 @@ describeBrowser('an organiser creates and publishes a contest in Chromium', () =
     await page.waitForFunction((prev) => document.querySelector('.cd-text')?.textContent !== prev, t1);
     expect(t1).toMatch(/^5 ngày 0[23] giờ \d\d phút \d\d giây$/);
     await screenshot(page, `contests-page-${name}`);
+    expect(await overflowing(page, viewport.width)).toEqual([]);
 
     await page.goto(`${site.url}/`);
     expect(await page.textContent('.contest-card h2')).toBeTruthy();
     await screenshot(page, `contests-home-${name}`);
+    expect(await overflowing(page, viewport.width)).toEqual([]);
     await page.goto(`${site.url}/c/${c.slug}/rules`);
     expect(await page.textContent('.rules-body h1')).toBe('Thể lệ');
     expect(problems).toEqual([]);
