@@ -12,9 +12,28 @@ import { DESKTOP, PHONE, describeBrowser, launchBrowser, screenshot, serve, watc
 
 const db = testDb();
 
+/** The few DOM shapes the page functions use (the project compiles without the DOM library). */
+interface El {
+  tagName: string;
+  id: string;
+  textContent: string | null;
+  closest(sel: string): El | null;
+  getBoundingClientRect(): { right: number };
+}
+interface Doc {
+  document: { querySelector(sel: string): El | null; querySelectorAll(sel: string): Iterable<El> };
+}
+
 /** Elements sticking out sideways (outside scrolling tables): a phone page must not scroll horizontally. */
 const overflowing = (page: Page, width: number) =>
-  page.evaluate((w) => [...document.querySelectorAll('main *')].filter((e) => e.getBoundingClientRect().right > w + 1 && !e.closest('.table-wrap')).map((e) => e.tagName + (e.id ? '#' + e.id : '')).slice(0, 5), width);
+  page.evaluate(
+    (w) =>
+      [...(globalThis as unknown as Doc).document.querySelectorAll('main *')]
+        .filter((e) => e.getBoundingClientRect().right > w + 1 && !e.closest('.table-wrap'))
+        .map((e) => e.tagName + (e.id ? '#' + e.id : ''))
+        .slice(0, 5),
+    width,
+  );
 const uploadDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipjury-e2e-contests-'));
 const bannerFile = path.join(uploadDir, 'banner.png');
 
@@ -106,12 +125,12 @@ describeBrowser('an organiser creates and publishes a contest in Chromium', () =
     await page.goto(`${site.url}/c/${c.slug}`);
     expect(await page.textContent('h1')).toBe(title);
     expect(await page.getAttribute('a.button.big', 'href')).toBe(`/c/${c.slug}/submit`);
-    const loaded = await page.evaluate(() => (document.querySelector('.contest-banner') as HTMLImageElement | null)?.naturalWidth ?? 0);
+    const loaded = await page.$eval('.contest-banner', (img) => (img as unknown as { naturalWidth: number }).naturalWidth);
     expect(loaded).toBe(960);
     // The script counts down from the server's time: seconds appear, and the text changes.
-    await page.waitForFunction(() => /giây/.test(document.querySelector('.cd-text')?.textContent ?? ''));
+    await page.waitForFunction(() => /giây/.test((globalThis as unknown as Doc).document.querySelector('.cd-text')?.textContent ?? ''));
     const t1 = await page.textContent('.cd-text');
-    await page.waitForFunction((prev) => document.querySelector('.cd-text')?.textContent !== prev, t1);
+    await page.waitForFunction((prev) => (globalThis as unknown as Doc).document.querySelector('.cd-text')?.textContent !== prev, t1);
     expect(t1).toMatch(/^5 ngày 0[23] giờ \d\d phút \d\d giây$/);
     await screenshot(page, `contests-page-${name}`);
     expect(await overflowing(page, viewport.width)).toEqual([]);
