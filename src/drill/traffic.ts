@@ -27,7 +27,7 @@ export function startTraffic(
     while (!stopped) {
       const { url, init } = next(i++);
       const t0 = Date.now();
-      let status = 0;
+      let status: number;
       let body = '';
       try {
         const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
