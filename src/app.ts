@@ -122,6 +122,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(localeMiddleware(config.DEFAULT_TIME_ZONE));
   app.use(csrfMiddleware);
   app.use((req, res, next) => {
+    // Dynamic pages carry CSRF tokens and, for staff and entrants, personal data: no cache keeps
+    // them. A handler that serves something public and stable may set its own header.
+    res.set('Cache-Control', 'private, no-store');
     res.locals.user = req.user;
     res.locals.csrfToken = () => csrfTokenFor(req);
     res.locals.takeFlash = () => {

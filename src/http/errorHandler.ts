@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { MulterError } from 'multer';
 import { DbUnavailableError } from '../db';
+import { DbBadInputError } from '../db/errors';
 import type { Logger } from '../shared/logger';
 import { AppError, NotFoundError, PayloadTooLargeError, ServiceUnavailableError, TooManyRequestsError, UnauthenticatedError, ValidationError } from './errors';
 
@@ -12,6 +13,7 @@ function isApi(req: Request): boolean {
 function normalise(err: unknown): unknown {
   if (err instanceof AppError) return err;
   if (err instanceof DbUnavailableError) return new ServiceUnavailableError();
+  if (err instanceof DbBadInputError) return new ValidationError({ _form: 'form.controlChars' });
   if (err instanceof MulterError) {
     if (err.code === 'LIMIT_FILE_SIZE') return new PayloadTooLargeError();
     return new ValidationError({ [err.field ?? '_form']: 'form.invalid' });
