@@ -27,6 +27,10 @@ function normalise(err: unknown): unknown {
   if (e?.status === 400 && err instanceof Error && /multipart|boundary|unexpected end/i.test(err.message)) {
     return new ValidationError({ _body: 'form.invalid' });
   }
+  // busboy (under multer) reports a broken multipart body with a plain Error and no status.
+  if (err instanceof Error && /^(Multipart: Boundary not found|Malformed part header|Unexpected end of (form|file)|Part terminated early)$/.test(err.message)) {
+    return new ValidationError({ _body: 'form.invalid' });
+  }
   return err;
 }
 
