@@ -5,6 +5,7 @@ import cookieParser from 'cookie-parser';
 import express from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
+import { throttleTouches } from './http/sessionTouch';
 import pinoHttp from 'pino-http';
 import type { Config } from './config';
 import type { Db } from './db';
@@ -98,6 +99,7 @@ export function createApp(deps: AppDeps): express.Express {
     createTableIfMissing: false,
     pruneSessionInterval: deps.pruneSessions === false ? false : 15 * 60,
   });
+  throttleTouches(store);
   app.locals.sessionStore = store;
   app.use(
     session({
