@@ -5,6 +5,7 @@ import cookieParser from 'cookie-parser';
 import express from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
+import { throttleTouches } from './http/sessionTouch';
 import pinoHttp from 'pino-http';
 import type { Config } from './config';
 import type { Db } from './db';
@@ -98,6 +99,7 @@ export function createApp(deps: AppDeps): express.Express {
     createTableIfMissing: false,
     pruneSessionInterval: deps.pruneSessions === false ? false : 15 * 60,
   });
+  throttleTouches(store);
   app.locals.sessionStore = store;
   app.use(
     session({
@@ -122,6 +124,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(localeMiddleware(config.DEFAULT_TIME_ZONE));
   app.use(csrfMiddleware);
   app.use((req, res, next) => {
+    // Dynamic pages carry CSRF tokens and, for staff and entrants, personal data: no cache keeps
+    // them. A handler that serves something public and stable may set its own header.
+    res.set('Cache-Control', 'private, no-store');
     res.locals.user = req.user;
     res.locals.csrfToken = () => csrfTokenFor(req);
     res.locals.takeFlash = () => {

@@ -5,7 +5,7 @@ import { staffActor } from '../audit/service';
 import { safeReturnPath, currentUser } from '../http/auth';
 import { csrfTokenFor } from '../http/csrf';
 import { AppError, NotFoundError } from '../http/errors';
-import { flash, render } from '../http/render';
+import { flash, redirectAfterSave, render } from '../http/render';
 import { tryParse } from '../http/validate';
 import { listUsers, type Role } from './queries';
 import { changeRoleSchema, createUserSchema } from './schemas';
@@ -74,7 +74,7 @@ export function accountHandlers(pool: Pool, pp: passport.PassportStatic) {
       try {
         const user = await service.createUser(pool, parsed.data, staffActor(currentUser(req), String(req.id)));
         flash(req, 'success', req.t('accounts.created', { email: user.email }));
-        res.redirect(303, '/admin/accounts');
+        redirectAfterSave(req, res, '/admin/accounts');
       } catch (err) {
         if (err instanceof AppError && err.code === 'email_taken') return rerender({ email: err.messageKey });
         throw err;
@@ -86,7 +86,7 @@ export function accountHandlers(pool: Pool, pp: passport.PassportStatic) {
       if (!Number.isSafeInteger(id)) throw new NotFoundError();
       await service.setUserDisabled(pool, id, disabled, staffActor(currentUser(req), String(req.id)));
       flash(req, 'success', req.t('accounts.updated'));
-      res.redirect(303, '/admin/accounts');
+      redirectAfterSave(req, res, '/admin/accounts');
     },
 
     changeRole: async (req: Request, res: Response) => {
@@ -96,7 +96,7 @@ export function accountHandlers(pool: Pool, pp: passport.PassportStatic) {
       if (!parsed.ok) throw new NotFoundError();
       await service.changeUserRole(pool, id, parsed.data.role as Role, staffActor(currentUser(req), String(req.id)));
       flash(req, 'success', req.t('accounts.updated'));
-      res.redirect(303, '/admin/accounts');
+      redirectAfterSave(req, res, '/admin/accounts');
     },
 
     csrfToken: csrfTokenFor,

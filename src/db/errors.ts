@@ -41,6 +41,17 @@ export class CheckViolation extends DbConstraintError {
   }
 }
 
+/**
+ * The database refused a value's characters (NUL in text, 22021; 22P05): bad input, never a 500.
+ * Forms screen these first (src/http/validate.ts); this is the last line of defence.
+ */
+export class DbBadInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DbBadInputError';
+  }
+}
+
 /** The database could not be reached or dropped the connection: the request may be retried. */
 export class DbUnavailableError extends Error {
   constructor(override readonly cause: unknown) {
@@ -69,6 +80,9 @@ export function translateDbError(err: unknown): unknown {
         return new CheckViolation(err.constraint, err.message, err.detail);
       case SQLSTATE.notNullViolation:
         return new DbConstraintError('not_null', err.column, err.message, err.detail);
+      case '22021':
+      case '22P05':
+        return new DbBadInputError(err.message);
     }
   }
   if (isUnavailable(err)) return new DbUnavailableError(err);

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { MulterError } from 'multer';
 import { DbUnavailableError } from '../db';
+import { DbBadInputError } from '../db/errors';
 import type { Logger } from '../shared/logger';
 import { AppError, NotFoundError, PayloadTooLargeError, ServiceUnavailableError, TooManyRequestsError, UnauthenticatedError, ValidationError } from './errors';
 
@@ -12,6 +13,7 @@ function isApi(req: Request): boolean {
 function normalise(err: unknown): unknown {
   if (err instanceof AppError) return err;
   if (err instanceof DbUnavailableError) return new ServiceUnavailableError();
+  if (err instanceof DbBadInputError) return new ValidationError({ _form: 'form.controlChars' });
   if (err instanceof MulterError) {
     if (err.code === 'LIMIT_FILE_SIZE') return new PayloadTooLargeError();
     return new ValidationError({ [err.field ?? '_form']: 'form.invalid' });
@@ -23,6 +25,10 @@ function normalise(err: unknown): unknown {
   if (e?.type === 'entity.too.large') return new PayloadTooLargeError();
   if (e?.type === 'entity.parse.failed' || e?.type === 'encoding.unsupported') return new ValidationError({ _body: 'form.invalid' });
   if (e?.status === 400 && err instanceof Error && /multipart|boundary|unexpected end/i.test(err.message)) {
+    return new ValidationError({ _body: 'form.invalid' });
+  }
+  // busboy (under multer) reports a broken multipart body with a plain Error and no status.
+  if (err instanceof Error && /^(Multipart: Boundary not found|Malformed part header|Unexpected end of (form|file)|Part terminated early)$/.test(err.message)) {
     return new ValidationError({ _body: 'form.invalid' });
   }
   return err;

@@ -22,3 +22,13 @@ export function flash(req: Request, kind: 'success' | 'error' | 'info', text: st
   if (!req.session) return;
   req.session.flash = [...(req.session.flash ?? []), { kind, text }];
 }
+
+/**
+ * Redirects after the session is written. express-session saves at the end of the response, but
+ * a browser that follows the redirect fast can read the session before that save lands; saving
+ * first keeps the flash message for the next page.
+ */
+export function redirectAfterSave(req: Request, res: Response, url: string): void {
+  if (!req.session) return res.redirect(303, url);
+  req.session.save(() => res.redirect(303, url));
+}

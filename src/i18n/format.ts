@@ -1,8 +1,20 @@
 import type { Lang } from './index';
 
+// Building an Intl formatter costs far more than using one, and a results table formats
+// thousands of numbers and dates: one formatter per locale and zone, kept.
+const cache = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+function cached<T extends Intl.NumberFormat | Intl.DateTimeFormat>(key: string, make: () => T): T {
+  let f = cache.get(key) as T | undefined;
+  if (!f) {
+    f = make();
+    cache.set(key, f);
+  }
+  return f;
+}
+
 /** Vietnamese groups thousands with dots: 45.304. */
 export function formatNumber(n: number, lang: Lang): string {
-  return new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : 'en-GB').format(n);
+  return cached(`n:${lang}`, () => new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : 'en-GB')).format(n);
 }
 
 /** "253 triệu" / "253 million", for headline totals. */
@@ -39,7 +51,7 @@ function offsetLabel(date: Date, timeZone: string): string {
 export function formatDate(d: Date | string | null | undefined, timeZone: string, lang: Lang): string {
   if (!d) return '';
   const date = typeof d === 'string' ? new Date(d) : d;
-  return new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric' }).format(date);
+  return cached(`d:${lang}:${timeZone}`, () => new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric' })).format(date);
 }
 
 /**
@@ -66,16 +78,20 @@ export function utcToZonedLocal(d: Date | string | null | undefined, timeZone: s
 }
 
 function zonedParts(date: Date, timeZone: string) {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hour12: false,
-  }).formatToParts(date);
+  const parts = cached(
+    `p:${timeZone}`,
+    () =>
+      new Intl.DateTimeFormat('en-CA', {
+        timeZone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        hour12: false,
+      }),
+  ).formatToParts(date);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '00';
   return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour') === '24' ? '00' : get('hour'), minute: get('minute'), second: get('second') };
 }

@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { makeApp } from '../helpers/app';
 import { createStaff, TEST_PASSWORD } from '../helpers/factories';
 import { resetDb, testConfig, testDb } from '../helpers/db';
-import { DESKTOP, PHONE, describeBrowser, launchBrowser, screenshot, serve, watchConsole } from '../helpers/browser';
+import { DESKTOP, PHONE, axeViolations, describeBrowser, launchBrowser, screenshot, serve, watchConsole } from '../helpers/browser';
 
 const db = testDb();
 
@@ -31,6 +31,7 @@ describeBrowser('sign-in and staff accounts in Chromium', () => {
     await page.goto(`${site.url}/admin/accounts`);
     expect(new URL(page.url()).pathname).toBe('/login');
     await screenshot(page, `foundation-login-${name}`);
+    expect(await axeViolations(page)).toEqual([]);
     await page.fill('#f-email', admin.email);
     await page.fill('#f-password', TEST_PASSWORD);
     await page.click('button[type=submit]');
@@ -44,6 +45,7 @@ describeBrowser('sign-in and staff accounts in Chromium', () => {
     expect(await page.inputValue('#f-name')).toBe('Lê Văn Giám Khảo');
     expect(await page.textContent('#f-email-err')).toBe('Email không hợp lệ.');
     await screenshot(page, `foundation-accounts-error-${name}`);
+    expect(await axeViolations(page)).toEqual([]);
 
     await page.fill('#f-email', `judge-${name}@example.test`);
     await page.fill('#f-password', 'đủ dài rồi nhé');
