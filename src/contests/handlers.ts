@@ -30,6 +30,12 @@ const idParam = (req: Request): number => {
   if (!/^\d{1,15}$/.test(raw)) throw new NotFoundError('contest_not_found');
   return Number(raw);
 };
+/** A slug that cannot exist is a 404 at once, without a query (NUL, 5,000 characters, …). */
+const slugParam = (req: Request): string => {
+  const raw = String(req.params.slug ?? '');
+  if (!/^[A-Za-z0-9-]{1,80}$/.test(raw)) throw new NotFoundError('contest_not_found');
+  return raw;
+};
 const actorOf = (req: Request) => staffActor(currentUser(req), String(req.id));
 
 const FORM_STYLES = ['contests.css'];
@@ -152,7 +158,7 @@ export function contestHandlers(pool: Pool, config: Config, store: UploadStore) 
 
     // ---- public ----
     page: async (req: Request, res: Response) => {
-      const c = await loadVisibleContest(pool, String(req.params.slug), req.user);
+      const c = await loadVisibleContest(pool, slugParam(req), req.user);
       const o = await service.contestOverview(pool, c);
       const now = new Date();
       const base = config.PUBLIC_URL ? config.PUBLIC_URL.replace(/\/$/, '') : `${req.protocol}://${req.get('host')}`;
@@ -175,12 +181,12 @@ export function contestHandlers(pool: Pool, config: Config, store: UploadStore) 
     },
 
     rules: async (req: Request, res: Response) => {
-      const c = await loadVisibleContest(pool, String(req.params.slug), req.user);
+      const c = await loadVisibleContest(pool, slugParam(req), req.user);
       await render(res, 'contests/rules', { title: `${req.t('contests.rules')} · ${c.title}`, styles: FORM_STYLES, scripts: ['contests.js'], contest: c, rulesHtml: renderRules(c.rules_md) });
     },
 
     banner: async (req: Request, res: Response) => {
-      const c = await loadVisibleContest(pool, String(req.params.slug), req.user);
+      const c = await loadVisibleContest(pool, slugParam(req), req.user);
       if (!c.banner_file_id) throw new NotFoundError('banner_not_found');
       const file = await findStoredFile(pool, c.banner_file_id);
       if (!file) throw new NotFoundError('banner_not_found');
@@ -197,7 +203,7 @@ export function contestHandlers(pool: Pool, config: Config, store: UploadStore) 
 
     apiShow: async (req: Request, res: Response) => {
       // The public API never shows drafts, whoever asks.
-      const c = await loadVisibleContest(pool, String(req.params.slug), undefined);
+      const c = await loadVisibleContest(pool, slugParam(req), undefined);
       const o = await service.contestOverview(pool, c);
       res.json(presentContest(c, o));
     },
