@@ -11,6 +11,8 @@ import { resetDb, testConfig, testDb } from '../helpers/db';
 import { DESKTOP, PHONE, describeBrowser, launchBrowser, screenshot, serve, watchConsole } from '../helpers/browser';
 
 const db = testDb();
+const uploadDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipjury-e2e-contests-'));
+const bannerFile = path.join(uploadDir, 'banner.png');
 
 /** The few DOM shapes the page functions use (the project compiles without the DOM library). */
 interface El {
@@ -18,24 +20,24 @@ interface El {
   id: string;
   textContent: string | null;
   closest(sel: string): El | null;
-  getBoundingClientRect(): { right: number };
+  parentElement: El | null;
+  getBoundingClientRect(): { right: number; width: number };
 }
 interface Doc {
-  document: { querySelector(sel: string): El | null; querySelectorAll(sel: string): Iterable<El> };
+  document: { querySelector(sel: string): El | null; querySelectorAll(sel: string): Iterable<El>; documentElement: { scrollWidth: number } };
 }
 
 /** Elements sticking out sideways (outside scrolling tables): a phone page must not scroll horizontally. */
 const overflowing = (page: Page, width: number) =>
-  page.evaluate(
-    (w) =>
-      [...(globalThis as unknown as Doc).document.querySelectorAll('main *')]
-        .filter((e) => e.getBoundingClientRect().right > w + 1 && !e.closest('.table-wrap'))
-        .map((e) => e.tagName + (e.id ? '#' + e.id : ''))
-        .slice(0, 5),
-    width,
-  );
-const uploadDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipjury-e2e-contests-'));
-const bannerFile = path.join(uploadDir, 'banner.png');
+  page.evaluate((w) => {
+    const doc = (globalThis as unknown as Doc).document;
+    const out = [...doc.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > w + 1 && !e.parentElement?.closest('.table-wrap'))
+      .map((e) => e.tagName + (e.id ? '#' + e.id : ''))
+      .slice(0, 5);
+    if (doc.documentElement.scrollWidth > w) out.push(`document ${doc.documentElement.scrollWidth}px`);
+    return out;
+  }, width);
 
 describeBrowser('an organiser creates and publishes a contest in Chromium', () => {
   let browser: Browser;
@@ -141,6 +143,15 @@ describeBrowser('an organiser creates and publishes a contest in Chromium', () =
     expect(await overflowing(page, viewport.width)).toEqual([]);
     await page.goto(`${site.url}/c/${c.slug}/rules`);
     expect(await page.textContent('.rules-body h1')).toBe('Thể lệ');
+    await screenshot(page, `contests-rules-${name}`);
+    // The same page in English, through the language switch.
+    await page.goto(`${site.url}/c/${c.slug}`);
+    await page.click('a[lang=en]');
+    await page.waitForSelector('html[lang=en]');
+    expect(await page.textContent('a.button.big')).toBe('Submit an entry');
+    await page.waitForFunction(() => / s$/.test((globalThis as unknown as Doc).document.querySelector('.cd-text')?.textContent ?? ''));
+    await screenshot(page, `contests-page-en-${name}`);
+    expect(await overflowing(page, viewport.width)).toEqual([]);
     expect(problems).toEqual([]);
     await page.close();
   });
