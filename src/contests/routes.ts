@@ -11,7 +11,8 @@ export function contestRoutes(pool: Pool, config: Config): express.Router {
   const store = uploadStore(config.uploadDir);
   const h = contestHandlers(pool, config, store);
   const r = express.Router();
-  // Organisers (admins too): set-up and lifecycle.
+  // Organisers (admins too): set-up and lifecycle. "Quản lý" in the menu starts at the contests.
+  r.get('/manage', requireOrganiser, (_req, res) => res.redirect(303, '/organiser/contests'));
   r.get('/organiser/contests', requireOrganiser, h.list);
   r.get('/organiser/contests/new', requireOrganiser, h.newForm);
   r.post('/organiser/contests', requireOrganiser, h.create);

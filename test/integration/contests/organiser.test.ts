@@ -57,6 +57,13 @@ describe('creating a contest through the organiser form', () => {
     expect(edit.status).toBe(200);
     expect(edit.text).toContain('value="2021-09-30T23:59"');
     expect(edit.text).toContain('value="Giải bình chọn"');
+    // The organiser's way to the other features' pages for this contest.
+    expect(edit.text).toContain('href="/organiser/contests/thoi-khac-kho-quen/entries"');
+    expect(edit.text).toContain('href="/manage/contests/thoi-khac-kho-quen/rounds"');
+    const manage = await agent.get('/manage');
+    expect(manage.status).toBe(303);
+    expect(manage.headers.location).toBe('/organiser/contests');
+    expect((await agent.get('/organiser/contests')).text).toContain(`href="/organiser/contests/${c.id}/edit"`);
   });
 
   test('closing before opening is refused; the form comes back with what was typed and the message in place', async () => {
@@ -108,6 +115,7 @@ describe('creating a contest through the organiser form', () => {
     const c = await createContest(db);
     const { agent } = await agentAs(app, db, 'judge');
     expect((await agent.get('/organiser/contests')).status).toBe(403);
+    expect((await agent.get('/manage')).status).toBe(403);
     expect((await agent.get(NEW)).status).toBe(403);
     expect((await agent.get(`/organiser/contests/${c.id}/edit`)).status).toBe(403);
     const post = await postForm(agent, `/organiser/contests/${c.id}`, contestFormBody({ title: 'Hacked' }), '/staff');

@@ -4,6 +4,7 @@ import { createContest } from '../../../helpers/factories';
 
 export const part: MatrixPart = {
   rows: {
+    'GET /manage': organiserOnly(303),
     'GET /organiser/contests': organiserOnly(200),
     'GET /organiser/contests/new': organiserOnly(200),
     // An empty form is refused with its messages; anonymous non-GETs get 401, judges 403.
