@@ -164,3 +164,47 @@ describe('the banner', () => {
     expect(j.status).toBe(403);
   });
 });
+
+describe('counters and boundaries', () => {
+  test('engagement totals add each live entry’s latest snapshot only, once metrics exist', async () => {
+    const c = await createContest(db, { slug: 'tuong-tac', code_prefix: 'TT' });
+    expect((await request(app).get('/api/v1/contests/tuong-tac')).body.counters).toEqual({ entries: 0, engagement: null });
+    const a = await createEntry(db, c);
+    const b = await createEntry(db, c);
+    const gone = await createEntry(db, c, { status: 'withdrawn' });
+    const snap = (entryId: number, at: string, views: number) =>
+      db.pool.query("INSERT INTO metric_snapshots (contest_id, entry_id, captured_at, views, likes, comments, shares, source) VALUES ($1, $2, $3, $4, $5, 3, 2, 'manual')", [c.id, entryId, at, views, views / 10]);
+    await snap(a.id, '2021-09-10T00:00:00Z', 1000);
+    await snap(a.id, '2021-09-20T00:00:00Z', 253_000_000); // the latest counts, not the sum
+    await snap(b.id, '2021-09-20T00:00:00Z', 5000);
+    await snap(gone.id, '2021-09-20T00:00:00Z', 999_990);
+    const api = await request(app).get('/api/v1/contests/tuong-tac');
+    expect(api.body.counters).toEqual({ entries: 2, engagement: { views: 253_005_000, likes: 25_300_500, comments: 6, shares: 4 } });
+    const page = await request(app).get('/c/tuong-tac');
+    expect(page.text).toContain('<strong>253 triệu</strong> lượt xem');
+  });
+
+  test('a 23:59 Asia/Ho_Chi_Minh deadline: open at 16:59:00 UTC, closed one second later; grace extends it', async () => {
+    const { contestPhase } = await import('../../../src/contests/phase');
+    const c = await createContest(db, { slug: 'bien', opens_at: new Date('2021-08-31T17:00:00Z'), closes_at: new Date('2021-09-30T16:59:00Z') });
+    expect(contestPhase(c, new Date('2021-08-31T16:59:59Z'))).toBe('scheduled');
+    expect(contestPhase(c, new Date('2021-08-31T17:00:00Z'))).toBe('open');
+    expect(contestPhase(c, new Date('2021-09-30T16:59:00Z'))).toBe('open');
+    expect(contestPhase(c, new Date('2021-09-30T16:59:01Z'))).toBe('closed');
+    expect(contestPhase({ ...c, grace_minutes: 15 }, new Date('2021-09-30T17:14:00Z'))).toBe('open');
+    expect(contestPhase({ ...c, grace_minutes: 15 }, new Date('2021-09-30T17:14:01Z'))).toBe('closed');
+  });
+
+  test('the home page pages through many contests', async () => {
+    await resetDb(db.pool);
+    for (let i = 1; i <= 13; i++) await createContest(db, { slug: `trang-${i}`, title: `Trang ${i}`, closes_at: new Date(Date.now() + i * DAY) });
+    const first = await request(app).get('/');
+    expect(first.text).toContain('href="/c/trang-1"');
+    expect(first.text).not.toContain('href="/c/trang-13"');
+    expect(first.text).toContain('Trang 1/2');
+    const second = await request(app).get('/?page=2');
+    expect(second.text).toContain('href="/c/trang-13"');
+    expect(second.text).not.toContain('href="/c/trang-1"');
+    expect((await request(app).get('/?page=abc')).status).toBe(200);
+  });
+});
