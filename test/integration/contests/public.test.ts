@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Express } from 'express';
 import request from 'supertest';
 import { one } from '../../../src/db';
+import { contestPhase } from '../../../src/contests/phase';
 import { agentAs, makeApp, tokenFor } from '../../helpers/app';
 import { createContest, createEntry } from '../../helpers/factories';
 import { resetDb, testConfig, testDb } from '../../helpers/db';
@@ -185,7 +186,6 @@ describe('counters and boundaries', () => {
   });
 
   test('a 23:59 Asia/Ho_Chi_Minh deadline: open at 16:59:00 UTC, closed one second later; grace extends it', async () => {
-    const { contestPhase } = await import('../../../src/contests/phase');
     const c = await createContest(db, { slug: 'bien', opens_at: new Date('2021-08-31T17:00:00Z'), closes_at: new Date('2021-09-30T16:59:00Z') });
     expect(contestPhase(c, new Date('2021-08-31T16:59:59Z'))).toBe('scheduled');
     expect(contestPhase(c, new Date('2021-08-31T17:00:00Z'))).toBe('open');
