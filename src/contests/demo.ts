@@ -128,7 +128,7 @@ function demoInput(historical: boolean, now: Date, ids: { categories: Map<string
     codePrefix: 'TKKQ',
     maxEntriesPerEntrant: 3,
     earlyClipPolicy: 'flag',
-    entrantFields: { dateOfBirth: 'optional', organisation: 'optional', occupation: 'optional', province: 'required', address: 'off', nationalId: 'off', tiktokHandle: 'optional' },
+    entrantFields: { dateOfBirth: 'required', organisation: 'optional', occupation: 'optional', province: 'required', address: 'off', nationalId: 'off', tiktokHandle: 'optional' },
     minAge: 16,
     publicFields: ['displayName', 'province'],
     uploadMode: 'optional',

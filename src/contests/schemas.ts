@@ -166,6 +166,11 @@ export const contestFormSchema = rawContestForm.transform((f, ctx): ContestInput
     ENTRANT_OPTIONAL_FIELDS.map((k) => [k, (f as unknown as Record<string, FieldMode>)[`field_${k}`] ?? 'off']),
   ) as Record<EntrantOptionalField, FieldMode>;
 
+  // An age limit can only be checked against a date of birth the form asks for.
+  if (f.min_age !== null && f.min_age > 0 && entrantFields.dateOfBirth !== 'required') {
+    ctx.addIssue({ code: 'custom', path: ['min_age'], message: 'contests.minAgeNeedsBirthDate' });
+  }
+
   return {
     title: f.title,
     slug,

@@ -56,6 +56,13 @@ describe('contest form schema', () => {
     expect(!r.success && r.error.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['prizes.0.category', 'contests.categoryUnknown']]);
   });
 
+  test('a minimum age needs the date of birth to be required', () => {
+    const r = contestFormSchema.safeParse(contestFormBody({ min_age: '16' }));
+    expect(!r.success && r.error.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['min_age', 'contests.minAgeNeedsBirthDate']]);
+    const ok = contestFormSchema.safeParse(contestFormBody({ min_age: '16', field_dateOfBirth: 'required' }));
+    expect(ok.success && ok.data.minAge).toBe(16);
+  });
+
   test('hashtags are split, stripped of # and deduplicated', () => {
     expect(parseHashtags('#ThoiKhacKhoQuen, ThoiKhacKhoQuen #TKKQ2021;  ')).toEqual(['ThoiKhacKhoQuen', 'TKKQ2021']);
   });
