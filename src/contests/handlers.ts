@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import type { Pool } from 'pg';
 import type { Config } from '../config';
 import { staffActor } from '../audit/service';
@@ -154,6 +154,19 @@ export function contestHandlers(pool: Pool, config: Config, store: UploadStore) 
         flash(req, 'success', req.t('contests.bannerSaved'));
       }
       req.session.save(() => res.redirect(303, `/organiser/contests/${c.id}/edit`));
+    },
+
+    /** A refused banner (wrong type, too large) comes back as the edit page with the reason, keeping its status. */
+    bannerError: async (err: unknown, req: Request, res: Response, next: NextFunction) => {
+      if (!(err instanceof AppError) || ![413, 415].includes(err.status)) return next(err);
+      try {
+        const c = await loadById(idParam(req));
+        const [categories, prizes] = await Promise.all([q.listCategories(pool, c.id), q.listPrizeTiers(pool, c.id)]);
+        const formError = err.status === 413 ? req.t('contests.bannerTooLarge', { mb: BANNER_MAX_BYTES / 1024 / 1024 }) : req.t('contests.bannerType');
+        await renderForm(req, res, { contest: c, values: valuesFromContest(c, categories, prizes), errors: {}, status: err.status, formError });
+      } catch (e) {
+        next(e);
+      }
     },
 
     // ---- public ----

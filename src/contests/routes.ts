@@ -25,6 +25,7 @@ export function contestRoutes(pool: Pool, config: Config): express.Router {
     acceptUpload({ store, field: 'banner', kinds: ['png', 'jpeg', 'webp'], maxBytes: BANNER_MAX_BYTES, maxFields: 5 }),
     requireCsrf,
     h.uploadBanner,
+    h.bannerError,
   );
   // The public site and its JSON.
   r.get('/c/:slug', h.page);

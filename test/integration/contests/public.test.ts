@@ -152,8 +152,11 @@ describe('the banner', () => {
 
     const html = await agent.post(`/organiser/contests/${c.id}/banner`).field('_csrf', await tokenFor(agent, edit)).attach('banner', Buffer.from('<!doctype html><script>alert(1)</script>'), { filename: 'x.png', contentType: 'image/png' });
     expect(html.status).toBe(415);
+    expect(html.text).toContain('Banner phải là ảnh PNG, JPEG hoặc WebP.');
+    expect(html.text).toContain('name="title"');
     const tooBig = await agent.post(`/organiser/contests/${c.id}/banner`).field('_csrf', await tokenFor(agent, edit)).attach('banner', Buffer.concat([PNG, Buffer.alloc(5 * 1024 * 1024)]), { filename: 'big.png', contentType: 'image/png' });
     expect(tooBig.status).toBe(413);
+    expect(tooBig.text).toContain('Ảnh banner quá lớn (tối đa 5 MB).');
     expect((await one<{ banner_file_id: number }>(db.pool, 'SELECT banner_file_id FROM contests WHERE id = $1', [c.id])).banner_file_id).toBe(row.banner_file_id);
 
     // Without the CSRF token the multipart form is refused.
