@@ -1,6 +1,7 @@
 import type { BenchSuite } from '../types';
 import { overheadSuite } from './overhead';
 import { scoringSuite } from './scoring';
+import { contestPageSuite } from './contestPage';
 import { submitSuite } from './submit';
 import { uploadSuite } from './upload';
 
@@ -10,4 +11,5 @@ export const SUITES: BenchSuite[] = [
   submitSuite,
   uploadSuite,
   scoringSuite,
+  contestPageSuite,
 ];
