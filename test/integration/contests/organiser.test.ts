@@ -188,3 +188,19 @@ describe('editing', () => {
     expect((await one<{ rules_version: number; rules_md: string }>(db.pool, 'SELECT rules_version, rules_md FROM contests WHERE id = $1', [c.id]))).toEqual({ rules_version: 2, rules_md: '# Thể lệ mới' });
   });
 });
+
+describe('every string is translated', () => {
+  test.each(['vi', 'en'])('no page of the feature shows a raw locale key (%s)', async (lang) => {
+    const { agent } = await agentAs(app, db, 'organiser');
+    const c = await createContest(db, { slug: `dich-${lang}`, code_prefix: lang === 'vi' ? 'DV' : 'DE', state: 'draft' });
+    await db.pool.query("INSERT INTO prize_tiers (contest_id, name, count, decided_by) VALUES ($1, 'Giải bình chọn', 1, 'engagement')", [c.id]);
+    const pages = ['/organiser/contests', NEW, `/organiser/contests/${c.id}/edit`, `/c/${c.slug}`, `/c/${c.slug}/rules`, '/'];
+    for (const url of pages) {
+      const res = await agent.get(url).set('Cookie', `lang=${lang}`);
+      expect(res.status).toBe(200);
+      const text = res.text.replace(/<[^>]*>/g, ' ');
+      expect({ url, raw: text.match(/\bcontests\.[A-Za-z_.]+/g) }).toEqual({ url, raw: null });
+      expect(res.text).toContain(`<html lang="${lang}">`);
+    }
+  });
+});
