@@ -3,6 +3,8 @@ import type passport from 'passport';
 import type { AppDeps } from './app';
 import { accountRoutes } from './accounts/routes';
 import { homeRoutes } from './home/routes';
+import { entryRoutes } from './entries/routes';
+import { uploadStore } from './storage/store';
 
 export interface FeatureDeps extends AppDeps {
   passport: passport.PassportStatic;
@@ -15,4 +17,5 @@ export interface FeatureDeps extends AppDeps {
 export function mountFeatures(app: express.Express, deps: FeatureDeps): void {
   app.use(homeRoutes(deps.db.pool));
   app.use(accountRoutes(deps.db.pool, deps.passport));
+  app.use(entryRoutes({ pool: deps.db.pool, config: deps.config, store: uploadStore(deps.config.uploadDir), secret: deps.sessionSecret }));
 }
