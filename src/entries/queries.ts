@@ -188,7 +188,7 @@ export async function updateEntryDetails(tx: Queryable, entryId: number, d: { ti
 }
 
 export async function updateDisplayName(tx: Queryable, entrantId: number, displayName: string): Promise<void> {
-  await execute(tx, 'UPDATE entrants SET display_name = $2, updated_at = now() WHERE id = $1', [entrantId, displayName]);
+  await execute(tx, "UPDATE entrants SET display_name = COALESCE(NULLIF($2, ''), full_name), updated_at = now() WHERE id = $1", [entrantId, displayName]);
 }
 
 /** Entries whose short link could not be resolved yet, oldest first. */
