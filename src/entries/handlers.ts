@@ -46,7 +46,7 @@ function typedValues(body: unknown): Record<string, string> {
 }
 
 /** Everything one submit needs from the request, for both the form and the API. */
-async function runSubmit(d: EntriesDeps, req: Request, res: Response, idempotencyKey: string | null): Promise<{ ok: true; receipt: Receipt; email: string } | { ok: false; errors: FieldErrors; status: number }> {
+async function runSubmit(d: EntriesDeps, req: Request, res: Response, idempotencyKey: string | null): Promise<{ ok: true; receipt: Receipt; email: string | null } | { ok: false; errors: FieldErrors; status: number }> {
   const contest = contestOf(res);
   const body = (req.body ?? {}) as Record<string, unknown>;
   if (typeof body.website === 'string' && body.website.trim() !== '') {

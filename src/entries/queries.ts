@@ -91,7 +91,7 @@ export async function clipIsEntered(q: Queryable, contestId: number, videoId: st
   return Boolean(r);
 }
 
-export async function countLiveEntriesOfEntrant(q: Queryable, contestId: number, email: string, phone: string): Promise<number> {
+export async function countLiveEntriesOfEntrant(q: Queryable, contestId: number, email: string | null, phone: string | null): Promise<number> {
   const r = await one<{ n: number }>(
     q,
     `SELECT count(*)::int AS n FROM entries e JOIN entrants p ON p.id = e.entrant_id
@@ -99,6 +99,15 @@ export async function countLiveEntriesOfEntrant(q: Queryable, contestId: number,
     [contestId, email, phone],
   );
   return r.n;
+}
+
+/** A transaction-scoped lock on any text key (released at COMMIT/ROLLBACK). */
+export async function advisoryLock(tx: Queryable, key: string): Promise<void> {
+  await rows(tx, 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+}
+
+export async function numberEntry(tx: Queryable, entryId: number, seq: number, code: string, rulesVersion: number): Promise<void> {
+  await execute(tx, 'UPDATE entries SET seq = $2, code = $3, consent_rules_version = $4 WHERE id = $1', [entryId, seq, code, rulesVersion]);
 }
 
 /** Takes the next number: the contest row stays locked until COMMIT, so numbers have no gaps. */
@@ -110,8 +119,8 @@ export interface NewEntrant {
   contestId: number;
   fullName: string;
   displayName: string;
-  email: string;
-  phone: string;
+  email: string | null;
+  phone: string | null;
   dateOfBirth: string | null;
   organisation: string | null;
   occupation: string | null;

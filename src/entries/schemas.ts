@@ -18,10 +18,10 @@ const requiredText = (max: number) => text(max).pipe(z.string().min(1, 'form.req
 const checkbox = z.preprocess((v) => v === true || v === 'on' || v === '1' || v === 'true' || v === 'yes', z.boolean());
 
 const phone = z
-  .string('form.required')
+  .preprocess((v) => (v === undefined || v === null ? '' : v), z.string('form.invalid'))
   .transform((s) => s.trim())
-  .pipe(z.string().min(1, 'form.required'))
   .transform((s, ctx) => {
+    if (!s) return null;
     const p = normalisePhone(s);
     if (!p) {
       ctx.addIssue({ code: 'custom', message: 'entries.phone.invalid' });
@@ -31,9 +31,14 @@ const phone = z
   });
 
 const email = z
-  .string('form.required')
+  .preprocess((v) => (v === undefined || v === null ? '' : v), z.string('form.invalid'))
   .transform(normaliseEmail)
-  .pipe(z.string().min(1, 'form.required').max(254, 'form.tooLong').pipe(z.email('entries.email.invalid')));
+  .transform((s, ctx) => {
+    if (!s) return null;
+    if (s.length > 254) ctx.addIssue({ code: 'custom', message: 'form.tooLong' });
+    else if (!z.email().safeParse(s).success) ctx.addIssue({ code: 'custom', message: 'entries.email.invalid' });
+    return s;
+  });
 
 const optionalFieldSchemas: Record<EntrantOptionalField, z.ZodType<string, string>> = {
   dateOfBirth: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'entries.dob.invalid').refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'entries.dob.invalid'),
@@ -48,11 +53,25 @@ const optionalFieldSchemas: Record<EntrantOptionalField, z.ZodType<string, strin
     .pipe(z.string().regex(/^[a-z0-9._]{1,60}$/, 'entries.tiktokHandle.invalid')),
 };
 
-function optionalField(kind: EntrantOptionalField, mode: FieldMode) {
-  const inner = optionalFieldSchemas[kind];
+function optionalField(kind: EntrantOptionalField, mode: FieldMode, contest: ContestRow, now: Date) {
+  let inner = optionalFieldSchemas[kind];
+  if (kind === 'dateOfBirth') {
+    const today = dayIn(contest.time_zone, now);
+    inner = inner
+      .refine((dob) => dob <= today, 'entries.dob.invalid')
+      .refine((dob) => contest.min_age === null || ageOn(dob, today) >= contest.min_age, 'entries.dob.tooYoung');
+  }
   const pre = z.preprocess((v) => (typeof v === 'string' ? (kind === 'nationalId' ? v.replace(/\s/g, '') : v.normalize('NFC').trim()) : v), z.unknown());
   if (mode === 'required') return pre.pipe(z.string('form.required').min(1, 'form.required').pipe(inner));
-  return pre.pipe(z.union([z.literal('').transform(() => null), z.undefined().transform(() => null), z.null(), inner]));
+  return pre.transform((v, ctx) => {
+    if (v === '' || v === undefined || v === null) return null;
+    const r = inner.safeParse(v);
+    if (!r.success) {
+      ctx.addIssue({ code: 'custom', message: r.error.issues[0]?.message ?? 'form.invalid' });
+      return z.NEVER;
+    }
+    return r.data;
+  });
 }
 
 export interface SubmissionInput {
@@ -62,8 +81,8 @@ export interface SubmissionInput {
   categoryId: number | null;
   fullName: string;
   displayName: string;
-  email: string;
-  phone: string;
+  email: string | null;
+  phone: string | null;
   consent: true;
   hashtagConfirmed: boolean;
   extra: Partial<Record<EntrantOptionalField, string | null>>;
@@ -72,7 +91,7 @@ export interface SubmissionInput {
 export function submissionSchema(contest: ContestRow, categoryIds: number[], now: Date) {
   const extraShape: Record<string, z.ZodType> = {};
   for (const [kind, mode] of Object.entries(contest.entrant_fields ?? {}) as [EntrantOptionalField, FieldMode][]) {
-    if (mode === 'optional' || mode === 'required') extraShape[kind] = optionalField(kind, mode);
+    if (mode === 'optional' || mode === 'required') extraShape[kind] = optionalField(kind, mode, contest, now);
   }
   return z
     .object({
@@ -89,15 +108,9 @@ export function submissionSchema(contest: ContestRow, categoryIds: number[], now
       ...extraShape,
     })
     .superRefine((v, ctx) => {
+      if (!v.email && !v.phone) ctx.addIssue({ code: 'custom', path: ['email'], message: 'entries.contact.required' });
       if (categoryIds.length > 0 && (v.category === null || !categoryIds.includes(v.category))) {
         ctx.addIssue({ code: 'custom', path: ['category'], message: v.category === null ? 'form.required' : 'form.invalid' });
-      }
-      const dob = (v as Record<string, unknown>).dateOfBirth;
-      if (contest.min_age !== null && typeof dob === 'string' && ageOn(dob, dayIn(contest.time_zone, now)) < contest.min_age) {
-        ctx.addIssue({ code: 'custom', path: ['dateOfBirth'], message: 'entries.dob.tooYoung' });
-      }
-      if (typeof dob === 'string' && dob > dayIn(contest.time_zone, now)) {
-        ctx.addIssue({ code: 'custom', path: ['dateOfBirth'], message: 'entries.dob.invalid' });
       }
     })
     .transform((v): SubmissionInput => {

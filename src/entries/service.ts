@@ -146,7 +146,7 @@ export async function submitEntry(pool: Pool, store: UploadStore, contest: Conte
 
   if (ctx.rateLimits.enabled) {
     await limit(pool, `submit:ip:${ctx.ip}`, ctx.rateLimits.perIpPerHour);
-    await limit(pool, `submit:entrant:${contest.id}:${input.phone}`, ctx.rateLimits.perEntrantPerHour);
+    await limit(pool, `submit:entrant:${contest.id}:${input.phone ?? input.email}`, ctx.rateLimits.perEntrantPerHour);
   }
 
   const deadline = Date.now() + Math.min(TIKTOK_BUDGET_MS, ctx.tiktok.timeoutMs);
@@ -160,9 +160,14 @@ export async function submitEntry(pool: Pool, store: UploadStore, contest: Conte
 
   try {
     const created = await withUploadTransaction(pool, store, async (tx, place) => {
-      // Locks the contest row until COMMIT: numbers without gaps, and the per-entrant count below cannot race.
-      const seq = await q.nextEntrySeq(tx, contest.id);
-      // Under the lock, a twin that committed first is visible: answer with its receipt (and roll back the number).
+      // Twins (same idempotency key) and one entrant's concurrent submissions queue on advisory
+      // locks, so the twin check and the per-entrant count below cannot race; other entrants do not wait.
+      const lockKeys = [
+        ctx.idempotencyKey ? `idem:${contest.id}:${ctx.idempotencyKey}` : null,
+        input.email ? `entrant:${contest.id}:${input.email}` : null,
+        input.phone ? `entrant:${contest.id}:${input.phone}` : null,
+      ].filter((k): k is string => k !== null).sort();
+      for (const k of lockKeys) await q.advisoryLock(tx, k);
       if (ctx.idempotencyKey) {
         const twin = await q.findEntryByIdempotencyKey(tx, contest.id, ctx.idempotencyKey);
         if (twin) throw new Replay(twin);
@@ -187,12 +192,12 @@ export async function submitEntry(pool: Pool, store: UploadStore, contest: Conte
         tiktokHandle: input.extra.tiktokHandle ?? null,
       });
       const file = upload ? await place(upload, 'entry_video') : null;
-      const code = formatEntryCode(seq.code_prefix, seq.entry_seq);
+      // A provisional number until the last step; the unique clip index decides duplicates here.
       const entry = await q.insertEntry(tx, {
         contestId: contest.id,
         entrantId,
-        seq: seq.entry_seq,
-        code,
+        seq: -entrantId,
+        code: `~${entrantId}`,
         categoryId: input.categoryId,
         title: input.title,
         description: input.description,
@@ -209,19 +214,26 @@ export async function submitEntry(pool: Pool, store: UploadStore, contest: Conte
         thumbnailUrl: oembed?.thumbnailUrl ?? null,
         videoFileId: file?.id ?? null,
         consentAt: ctx.now,
-        consentRulesVersion: seq.rules_version,
+        consentRulesVersion: contest.rules_version,
         idempotencyKey: ctx.idempotencyKey,
       });
+      // Last: the number. The contest row stays locked only for these few statements and COMMIT,
+      // so numbers have no gaps (a rollback returns its number) without serialising the whole submit.
+      const seq = await q.nextEntrySeq(tx, contest.id);
+      const code = formatEntryCode(seq.code_prefix, seq.entry_seq);
+      await q.numberEntry(tx, entry.id, seq.entry_seq, code, seq.rules_version);
       const token = accessTokenFor(ctx.secret, entry.id, entry.access_salt);
       const link2 = `${ctx.publicUrl ?? ''}/c/${contest.slug}/my/${code}?t=${token}`;
       const t = (k: string, p?: Record<string, string | number>) => translate(ctx.lang, k, p);
-      await enqueueMail(tx, {
-        kind: 'entry_receipt',
-        to: input.email,
-        subject: t('entries.mail.subject', { code, contest: contest.title }),
-        text: t('entries.mail.body', { name: input.fullName, code, title: input.title, contest: contest.title, link: link2 }),
-        contestId: contest.id,
-      });
+      if (input.email) {
+        await enqueueMail(tx, {
+          kind: 'entry_receipt',
+          to: input.email,
+          subject: t('entries.mail.subject', { code, contest: contest.title }),
+          text: t('entries.mail.body', { name: input.fullName, code, title: input.title, contest: contest.title, link: link2 }),
+          contestId: contest.id,
+        });
+      }
       if (ctx.beforeCommit) await ctx.beforeCommit(tx);
       return { id: entry.id, access_salt: entry.access_salt, code };
     });
