@@ -101,18 +101,51 @@ export async function countLiveEntriesOfEntrant(q: Queryable, contestId: number,
   return r.n;
 }
 
+/**
+ * Gap-free numbers need the contest row locked until COMMIT; waiting there for the disk would
+ * serialise every submission behind one fsync each. So the numbering transaction commits without
+ * waiting (its locks go at once), and flushCommitted() then commits a tiny transaction that does
+ * wait: WAL is flushed in order, so once it returns every earlier commit — ours included — is on
+ * disk. Only then is the entrant answered. A crash before that loses the entry and its number
+ * together (nobody was told), never one without the other.
+ */
+export async function asyncCommit(tx: Queryable): Promise<void> {
+  await execute(tx, 'SET LOCAL synchronous_commit = off');
+}
+
+export async function flushCommitted(q: Queryable): Promise<void> {
+  // An autocommit statement that is given a transaction id writes a commit record and, with
+  // synchronous_commit on, waits until the WAL up to it is flushed.
+  await rows(q, 'SELECT pg_current_xact_id()');
+}
+
 /** A transaction-scoped lock on any text key (released at COMMIT/ROLLBACK). */
 export async function advisoryLock(tx: Queryable, key: string): Promise<void> {
   await rows(tx, 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
 }
 
-export async function numberEntry(tx: Queryable, entryId: number, seq: number, code: string, rulesVersion: number): Promise<void> {
-  await execute(tx, 'UPDATE entries SET seq = $2, code = $3, consent_rules_version = $4 WHERE id = $1', [entryId, seq, code, rulesVersion]);
-}
+export const CODE_PLACEHOLDER = '{{ENTRY_CODE}}';
 
-/** Takes the next number: the contest row stays locked until COMMIT, so numbers have no gaps. */
-export function nextEntrySeq(tx: Queryable, contestId: number): Promise<{ entry_seq: number; rules_version: number; code_prefix: string }> {
-  return one(tx, 'UPDATE contests SET entry_seq = entry_seq + 1 WHERE id = $1 RETURNING entry_seq, rules_version, code_prefix', [contestId]);
+/**
+ * Gives the entry the contest's next number (PREFIX-00042) and fills the code into its receipt
+ * mail, in one statement: the contest row is locked from here to COMMIT.
+ */
+export function numberEntry(tx: Queryable, contestId: number, entryId: number, mailId: number | null): Promise<{ seq: number; code: string }> {
+  return one(
+    tx,
+    `WITH s AS (
+       UPDATE contests SET entry_seq = entry_seq + 1 WHERE id = $1
+       RETURNING entry_seq, rules_version,
+                 code_prefix || '-' || CASE WHEN entry_seq < 100000 THEN lpad(entry_seq::text, 5, '0') ELSE entry_seq::text END AS code
+     ), m AS (
+       UPDATE outbox o SET subject = replace(o.subject, $4, s.code), text_body = replace(o.text_body, $4, s.code)
+         FROM s WHERE o.id = $3
+     )
+     UPDATE entries e SET seq = s.entry_seq, code = s.code, consent_rules_version = s.rules_version
+       FROM s WHERE e.id = $2
+     RETURNING e.seq, e.code`,
+    [contestId, entryId, mailId, CODE_PLACEHOLDER],
+  );
 }
 
 export interface NewEntrant {

@@ -73,10 +73,6 @@ export function checkAccessToken(secret: string, entry: { id: number; access_sal
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-export function formatEntryCode(prefix: string, seq: number): string {
-  return `${prefix}-${String(seq).padStart(5, '0')}`;
-}
-
 function receiptOf(entry: Pick<q.EntryRow, 'id' | 'code' | 'status' | 'video_id' | 'canonical_url' | 'link_status' | 'hashtag_status' | 'posted_early' | 'access_salt'>, secret: string, replayed: boolean): Receipt {
   return {
     entryId: entry.id,
@@ -160,6 +156,9 @@ export async function submitEntry(pool: Pool, store: UploadStore, contest: Conte
 
   try {
     const created = await withUploadTransaction(pool, store, async (tx, place) => {
+      // COMMIT does not wait for the disk here, so the contest row (the number) is released at once;
+      // durability comes from the synchronous commit in flushCommitted() before anyone is answered.
+      await q.asyncCommit(tx);
       // Twins (same idempotency key) and one entrant's concurrent submissions queue on advisory
       // locks, so the twin check and the per-entrant count below cannot race; other entrants do not wait.
       const lockKeys = [
@@ -217,26 +216,31 @@ export async function submitEntry(pool: Pool, store: UploadStore, contest: Conte
         consentRulesVersion: contest.rules_version,
         idempotencyKey: ctx.idempotencyKey,
       });
-      // Last: the number. The contest row stays locked only for these few statements and COMMIT,
-      // so numbers have no gaps (a rollback returns its number) without serialising the whole submit.
-      const seq = await q.nextEntrySeq(tx, contest.id);
-      const code = formatEntryCode(seq.code_prefix, seq.entry_seq);
-      await q.numberEntry(tx, entry.id, seq.entry_seq, code, seq.rules_version);
+      // The receipt mail is queued with a placeholder for the code, filled in by the numbering below.
       const token = accessTokenFor(ctx.secret, entry.id, entry.access_salt);
-      const link2 = `${ctx.publicUrl ?? ''}/c/${contest.slug}/my/${code}?t=${token}`;
       const t = (k: string, p?: Record<string, string | number>) => translate(ctx.lang, k, p);
-      if (input.email) {
-        await enqueueMail(tx, {
-          kind: 'entry_receipt',
-          to: input.email,
-          subject: t('entries.mail.subject', { code, contest: contest.title }),
-          text: t('entries.mail.body', { name: input.fullName, code, title: input.title, contest: contest.title, link: link2 }),
-          contestId: contest.id,
-        });
-      }
+      const mailId = input.email
+        ? await enqueueMail(tx, {
+            kind: 'entry_receipt',
+            to: input.email,
+            subject: t('entries.mail.subject', { code: q.CODE_PLACEHOLDER, contest: contest.title }),
+            text: t('entries.mail.body', {
+              name: input.fullName,
+              code: q.CODE_PLACEHOLDER,
+              title: input.title,
+              contest: contest.title,
+              link: `${ctx.publicUrl ?? ''}/c/${contest.slug}/my/${q.CODE_PLACEHOLDER}?t=${token}`,
+            }),
+            contestId: contest.id,
+          })
+        : null;
+      // Last: the number, in one statement. The contest row stays locked only for it and COMMIT,
+      // so numbers have no gaps (a rollback returns its number) without serialising the whole submit.
+      const { code } = await q.numberEntry(tx, contest.id, entry.id, mailId);
       if (ctx.beforeCommit) await ctx.beforeCommit(tx);
       return { id: entry.id, access_salt: entry.access_salt, code };
     });
+    await q.flushCommitted(pool);
     return receiptOf(
       {
         id: created.id,
@@ -253,7 +257,10 @@ export async function submitEntry(pool: Pool, store: UploadStore, contest: Conte
       false,
     );
   } catch (err) {
-    if (err instanceof Replay) return receiptOf(err.entry, ctx.secret, true);
+    if (err instanceof Replay) {
+      await q.flushCommitted(pool);
+      return receiptOf(err.entry, ctx.secret, true);
+    }
     if (err instanceof UniqueViolation) {
       // A concurrent twin with the same key won: answer with its receipt.
       if (ctx.idempotencyKey) {
