@@ -4,6 +4,8 @@ import type { AppDeps } from './app';
 import { accountRoutes } from './accounts/routes';
 import { homeRoutes } from './home/routes';
 import { contestRoutes } from './contests/routes';
+import { entryRoutes } from './entries/routes';
+import { uploadStore } from './storage/store';
 
 export interface FeatureDeps extends AppDeps {
   passport: passport.PassportStatic;
@@ -17,4 +19,5 @@ export function mountFeatures(app: express.Express, deps: FeatureDeps): void {
   app.use(homeRoutes(deps.db.pool));
   app.use(accountRoutes(deps.db.pool, deps.passport));
   app.use(contestRoutes(deps.db.pool, deps.config));
+  app.use(entryRoutes({ pool: deps.db.pool, config: deps.config, store: uploadStore(deps.config.uploadDir), secret: deps.sessionSecret }));
 }

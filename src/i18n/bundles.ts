@@ -1,6 +1,7 @@
 import type { LocaleBundle } from './index';
 import { core } from './core';
 import { contestsLocale } from '../contests/locale';
+import { entriesLocale } from '../entries/locale';
 
 /**
  * Every feature's strings. A feature adds its `locale.ts` here, one line for the import and one
@@ -9,4 +10,5 @@ import { contestsLocale } from '../contests/locale';
 export const BUNDLES: LocaleBundle[] = [
   core,
   contestsLocale,
+  entriesLocale,
 ];

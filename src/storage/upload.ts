@@ -123,6 +123,8 @@ export function acceptUpload(opts: AcceptUploadOptions): RequestHandler {
     const maxBytes = typeof opts.maxBytes === 'function' ? opts.maxBytes(req) : opts.maxBytes;
     const parser = multer({
       storage: engine,
+      // Browsers send UTF-8 file names without saying so; latin1 (the default) garbles Vietnamese.
+      defParamCharset: 'utf8',
       limits: {
         fileSize: maxBytes,
         files: 1,

@@ -1,0 +1,348 @@
+import type { Queryable } from '../db';
+import { maybeOne, one, rows, execute } from '../db';
+import type { EntryStatus } from './states';
+
+/** Named SQL for entries and their entrants. Explicit columns, $n parameters, typed rows. */
+
+export interface EntryRow {
+  id: number;
+  contest_id: number;
+  entrant_id: number;
+  seq: number;
+  code: string;
+  category_id: number | null;
+  title: string;
+  description: string;
+  tiktok_url_input: string;
+  canonical_url: string | null;
+  video_id: string | null;
+  link_status: 'ok' | 'to_verify' | 'failed';
+  link_attempts: number;
+  posted_at: Date | null;
+  posted_early: boolean;
+  hashtag_status: 'unchecked' | 'verified' | 'missing';
+  hashtag_confirmed: boolean;
+  caption: string | null;
+  tiktok_author: string | null;
+  thumbnail_url: string | null;
+  video_file_id: number | null;
+  status: EntryStatus;
+  screening_note: string | null;
+  screening_reason: string | null;
+  consent_at: Date;
+  consent_rules_version: number;
+  idempotency_key: string | null;
+  access_salt: string;
+  created_at: Date;
+  updated_at: Date;
+  withdrawn_at: Date | null;
+  category_name: string | null;
+}
+
+const ENTRY_COLUMNS = `e.id, e.contest_id, e.entrant_id, e.seq, e.code, e.category_id, e.title, e.description, e.tiktok_url_input,
+  e.canonical_url, e.video_id, e.link_status, e.link_attempts, e.posted_at, e.posted_early, e.hashtag_status, e.hashtag_confirmed,
+  e.caption, e.tiktok_author, e.thumbnail_url, e.video_file_id, e.status, e.screening_note, sr.label AS screening_reason,
+  e.consent_at, e.consent_rules_version, e.idempotency_key, e.access_salt, e.created_at, e.updated_at, e.withdrawn_at,
+  c.name AS category_name`;
+const ENTRY_FROM = `entries e LEFT JOIN categories c ON c.id = e.category_id LEFT JOIN screening_reasons sr ON sr.id = e.screening_reason_id`;
+
+export interface EntrantRow {
+  id: number;
+  full_name: string;
+  display_name: string | null;
+  email: string | null;
+  phone_e164: string | null;
+  date_of_birth: string | null;
+  organisation: string | null;
+  occupation: string | null;
+  province: string | null;
+  address: string | null;
+  national_id: string | null;
+  tiktok_handle: string | null;
+}
+
+const ENTRANT_COLUMNS = `id, full_name, display_name, email::text AS email, phone_e164, to_char(date_of_birth, 'YYYY-MM-DD') AS date_of_birth,
+  organisation, occupation, province, address, national_id, tiktok_handle`;
+
+export function findEntryByCode(q: Queryable, contestId: number, code: string): Promise<EntryRow | undefined> {
+  return maybeOne<EntryRow>(q, `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE e.contest_id = $1 AND e.code = $2`, [contestId, code]);
+}
+
+export function findEntryByIdempotencyKey(q: Queryable, contestId: number, key: string): Promise<EntryRow | undefined> {
+  return maybeOne<EntryRow>(q, `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE e.contest_id = $1 AND e.idempotency_key = $2`, [contestId, key]);
+}
+
+export function findEntrant(q: Queryable, id: number): Promise<EntrantRow | undefined> {
+  return maybeOne<EntrantRow>(q, `SELECT ${ENTRANT_COLUMNS} FROM entrants WHERE id = $1`, [id]);
+}
+
+/** The entry whose code and contact (email or E.164 phone) both match; nothing otherwise. */
+export function findEntryByCodeAndContact(q: Queryable, contestId: number, code: string, email: string | null, phone: string | null): Promise<EntryRow | undefined> {
+  return maybeOne<EntryRow>(
+    q,
+    `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} JOIN entrants p ON p.id = e.entrant_id
+      WHERE e.contest_id = $1 AND e.code = $2 AND ((p.email = $3::citext) OR (p.phone_e164 = $4))`,
+    [contestId, code, email, phone],
+  );
+}
+
+export async function clipIsEntered(q: Queryable, contestId: number, videoId: string): Promise<boolean> {
+  const r = await maybeOne<{ id: number }>(q, `SELECT id FROM entries WHERE contest_id = $1 AND video_id = $2 AND status <> 'withdrawn'`, [contestId, videoId]);
+  return Boolean(r);
+}
+
+export async function countLiveEntriesOfEntrant(q: Queryable, contestId: number, email: string | null, phone: string | null): Promise<number> {
+  const r = await one<{ n: number }>(
+    q,
+    `SELECT count(*)::int AS n FROM entries e JOIN entrants p ON p.id = e.entrant_id
+      WHERE e.contest_id = $1 AND e.status <> 'withdrawn' AND (p.email = $2::citext OR p.phone_e164 = $3)`,
+    [contestId, email, phone],
+  );
+  return r.n;
+}
+
+/**
+ * Gap-free numbers need the contest row locked until COMMIT; waiting there for the disk would
+ * serialise every submission behind one fsync each. So the numbering transaction commits without
+ * waiting (its locks go at once), and flushCommitted() then commits a tiny transaction that does
+ * wait: WAL is flushed in order, so once it returns every earlier commit — ours included — is on
+ * disk. Only then is the entrant answered. A crash before that loses the entry and its number
+ * together (nobody was told), never one without the other.
+ */
+export async function asyncCommit(tx: Queryable): Promise<void> {
+  await execute(tx, 'SET LOCAL synchronous_commit = off');
+}
+
+export async function flushCommitted(q: Queryable): Promise<void> {
+  // An autocommit statement that is given a transaction id writes a commit record and, with
+  // synchronous_commit on, waits until the WAL up to it is flushed.
+  await rows(q, 'SELECT pg_current_xact_id()');
+}
+
+/** A transaction-scoped lock on any text key (released at COMMIT/ROLLBACK). */
+export async function advisoryLock(tx: Queryable, key: string): Promise<void> {
+  await rows(tx, 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+}
+
+export const CODE_PLACEHOLDER = '{{ENTRY_CODE}}';
+
+/**
+ * Gives the entry the contest's next number (PREFIX-00042) and fills the code into its receipt
+ * mail, in one statement: the contest row is locked from here to COMMIT.
+ */
+export function numberEntry(tx: Queryable, contestId: number, entryId: number, mailId: number | null): Promise<{ seq: number; code: string }> {
+  return one(
+    tx,
+    `WITH s AS (
+       UPDATE contests SET entry_seq = entry_seq + 1 WHERE id = $1
+       RETURNING entry_seq, rules_version,
+                 code_prefix || '-' || CASE WHEN entry_seq < 100000 THEN lpad(entry_seq::text, 5, '0') ELSE entry_seq::text END AS code
+     ), m AS (
+       UPDATE outbox o SET subject = replace(o.subject, $4, s.code), text_body = replace(o.text_body, $4, s.code)
+         FROM s WHERE o.id = $3
+     )
+     UPDATE entries e SET seq = s.entry_seq, code = s.code, consent_rules_version = s.rules_version
+       FROM s WHERE e.id = $2
+     RETURNING e.seq, e.code`,
+    [contestId, entryId, mailId, CODE_PLACEHOLDER],
+  );
+}
+
+export interface NewEntrant {
+  contestId: number;
+  fullName: string;
+  displayName: string;
+  email: string | null;
+  phone: string | null;
+  dateOfBirth: string | null;
+  organisation: string | null;
+  occupation: string | null;
+  province: string | null;
+  address: string | null;
+  nationalId: string | null;
+  tiktokHandle: string | null;
+}
+
+export async function insertEntrant(tx: Queryable, p: NewEntrant): Promise<number> {
+  const r = await one<{ id: number }>(
+    tx,
+    `INSERT INTO entrants (contest_id, full_name, display_name, email, phone_e164, date_of_birth, organisation, occupation, province, address, national_id, tiktok_handle)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+    [p.contestId, p.fullName, p.displayName, p.email, p.phone, p.dateOfBirth, p.organisation, p.occupation, p.province, p.address, p.nationalId, p.tiktokHandle],
+  );
+  return r.id;
+}
+
+export interface NewEntry {
+  contestId: number;
+  entrantId: number;
+  seq: number;
+  code: string;
+  categoryId: number | null;
+  title: string;
+  description: string;
+  tiktokUrlInput: string;
+  canonicalUrl: string | null;
+  videoId: string | null;
+  linkStatus: 'ok' | 'to_verify';
+  postedAt: Date | null;
+  postedEarly: boolean;
+  hashtagStatus: 'unchecked' | 'verified' | 'missing';
+  hashtagConfirmed: boolean;
+  caption: string | null;
+  tiktokAuthor: string | null;
+  thumbnailUrl: string | null;
+  videoFileId: number | null;
+  consentAt: Date;
+  consentRulesVersion: number;
+  idempotencyKey: string | null;
+}
+
+export async function insertEntry(tx: Queryable, e: NewEntry): Promise<{ id: number; access_salt: string }> {
+  return one(
+    tx,
+    `INSERT INTO entries (contest_id, entrant_id, seq, code, category_id, title, description, tiktok_url_input, canonical_url, video_id,
+                          link_status, link_checked_at, posted_at, posted_early, hashtag_status, hashtag_confirmed, caption, tiktok_author,
+                          thumbnail_url, video_file_id, consent_at, consent_rules_version, idempotency_key)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $11 = 'ok' THEN now() END, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+     RETURNING id, access_salt`,
+    [
+      e.contestId, e.entrantId, e.seq, e.code, e.categoryId, e.title, e.description, e.tiktokUrlInput, e.canonicalUrl, e.videoId,
+      e.linkStatus, e.postedAt, e.postedEarly, e.hashtagStatus, e.hashtagConfirmed, e.caption, e.tiktokAuthor, e.thumbnailUrl,
+      e.videoFileId, e.consentAt, e.consentRulesVersion, e.idempotencyKey,
+    ],
+  );
+}
+
+export function categoryIdsOf(q: Queryable, contestId: number): Promise<{ id: number; name: string }[]> {
+  return rows(q, 'SELECT id, name FROM categories WHERE contest_id = $1 ORDER BY position, id', [contestId]);
+}
+
+export async function updateEntryDetails(tx: Queryable, entryId: number, d: { title: string; description: string; tiktokUrlInput: string; canonicalUrl: string | null; videoId: string | null; linkStatus: 'ok' | 'to_verify'; postedAt: Date | null; postedEarly: boolean }): Promise<void> {
+  await execute(
+    tx,
+    `UPDATE entries SET title = $2, description = $3, tiktok_url_input = $4, canonical_url = $5, video_id = $6, link_status = $7,
+            posted_at = $8, posted_early = $9, updated_at = now(),
+            link_attempts = CASE WHEN tiktok_url_input = $4 THEN link_attempts ELSE 0 END
+      WHERE id = $1`,
+    [entryId, d.title, d.description, d.tiktokUrlInput, d.canonicalUrl, d.videoId, d.linkStatus, d.postedAt, d.postedEarly],
+  );
+}
+
+export async function updateDisplayName(tx: Queryable, entrantId: number, displayName: string): Promise<void> {
+  await execute(tx, "UPDATE entrants SET display_name = COALESCE(NULLIF($2, ''), full_name), updated_at = now() WHERE id = $1", [entrantId, displayName]);
+}
+
+/** Entries whose short link could not be resolved yet, oldest first. */
+export function entriesToVerify(q: Queryable, limit: number): Promise<{ id: number; contest_id: number; tiktok_url_input: string; link_attempts: number }[]> {
+  return rows(q, `SELECT id, contest_id, tiktok_url_input, link_attempts FROM entries WHERE link_status = 'to_verify' AND status <> 'withdrawn' ORDER BY link_checked_at NULLS FIRST, id LIMIT $1`, [limit]);
+}
+
+// ---------- public gallery ----------
+
+export interface GalleryItem {
+  id: number;
+  code: string;
+  title: string;
+  video_id: string | null;
+  display_name: string | null;
+  category_name: string | null;
+  created_at: Date;
+  thumbnail_url: string | null;
+  organisation: string | null;
+  province: string | null;
+}
+
+/** Eligible entries (and later stages), newest first, keyset-paginated on (created_at, id). */
+export function galleryPage(
+  q: Queryable,
+  contestId: number,
+  o: { search: string; categoryId: number | null; after: { createdAt: Date; id: number } | null; limit: number },
+): Promise<GalleryItem[]> {
+  return rows<GalleryItem>(
+    q,
+    `SELECT e.id, e.code, e.title, e.video_id, p.display_name, c.name AS category_name, e.created_at, e.thumbnail_url, p.organisation, p.province
+       FROM entries e JOIN entrants p ON p.id = e.entrant_id LEFT JOIN categories c ON c.id = e.category_id
+      WHERE e.contest_id = $1 AND e.status IN ('eligible', 'shortlisted', 'awarded')
+        AND ($2 = '' OR e.search_text LIKE '%' || $2 || '%' OR lower(f_unaccent(coalesce(p.display_name, ''))) LIKE '%' || $2 || '%')
+        AND ($3::bigint IS NULL OR e.category_id = $3)
+        AND ($4::timestamptz IS NULL OR (e.created_at, e.id) < ($4, $5::bigint))
+      ORDER BY e.created_at DESC, e.id DESC
+      LIMIT $6`,
+    [contestId, o.search, o.categoryId, o.after?.createdAt ?? null, o.after?.id ?? null, o.limit],
+  );
+}
+
+export function galleryEntry(q: Queryable, contestId: number, code: string): Promise<GalleryItem & { description: string } | undefined> {
+  return maybeOne(
+    q,
+    `SELECT e.id, e.code, e.title, e.description, e.video_id, p.display_name, c.name AS category_name, e.created_at, e.thumbnail_url, p.organisation, p.province
+       FROM entries e JOIN entrants p ON p.id = e.entrant_id LEFT JOIN categories c ON c.id = e.category_id
+      WHERE e.contest_id = $1 AND e.code = $2 AND e.status IN ('eligible', 'shortlisted', 'awarded')`,
+    [contestId, code],
+  );
+}
+
+// ---------- organiser list ----------
+
+export interface OrganiserListItem {
+  id: number;
+  code: string;
+  title: string;
+  status: EntryStatus;
+  link_status: string;
+  hashtag_status: string;
+  posted_early: boolean;
+  video_id: string | null;
+  created_at: Date;
+  full_name: string;
+  email: string | null;
+  phone_e164: string | null;
+  category_name: string | null;
+  has_file: boolean;
+}
+
+export async function organiserEntries(
+  q: Queryable,
+  contestId: number,
+  f: { search: string; status: string; link: string; hashtag: string; limit: number; offset: number },
+): Promise<{ items: OrganiserListItem[]; total: number }> {
+  const where = `e.contest_id = $1 AND ($2 = '' OR e.status = $2) AND ($3 = '' OR e.link_status = $3) AND ($4 = '' OR e.hashtag_status = $4)
+        AND ($5 = '' OR e.search_text LIKE '%' || $5 || '%' OR lower(f_unaccent(p.full_name)) LIKE '%' || $5 || '%' OR p.email = $6::citext OR p.phone_e164 = $6)`;
+  const params = [contestId, f.status, f.link, f.hashtag, f.search ? foldSearch(f.search) : '', f.search || null];
+  const items = await rows<OrganiserListItem>(
+    q,
+    `SELECT e.id, e.code, e.title, e.status, e.link_status, e.hashtag_status, e.posted_early, e.video_id, e.created_at,
+            p.full_name, p.email::text AS email, p.phone_e164, c.name AS category_name, e.video_file_id IS NOT NULL AS has_file
+       FROM entries e JOIN entrants p ON p.id = e.entrant_id LEFT JOIN categories c ON c.id = e.category_id
+      WHERE ${where}
+      ORDER BY e.seq DESC LIMIT $7 OFFSET $8`,
+    [...params, f.limit, f.offset],
+  );
+  const total = await one<{ n: number }>(q, `SELECT count(*)::int AS n FROM entries e JOIN entrants p ON p.id = e.entrant_id WHERE ${where}`, params);
+  return { items, total: total.n };
+}
+
+/** Search terms are folded like the stored search_text: lower case, no diacritics (đ → d). */
+export function foldSearch(s: string): string {
+  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase().replace(/[%_\\]/g, '').trim();
+}
+
+// ---------- outbox ----------
+
+export interface OutboxRow {
+  id: number;
+  kind: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  created_at: Date;
+  sent_at: Date | null;
+}
+
+export function outboxPage(q: Queryable, limit: number, offset: number): Promise<OutboxRow[]> {
+  return rows(q, `SELECT id, kind, to_address, subject, text_body, status, attempts, last_error, created_at, sent_at FROM outbox ORDER BY id DESC LIMIT $1 OFFSET $2`, [limit, offset]);
+}

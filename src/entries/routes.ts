@@ -1,0 +1,38 @@
+import express from 'express';
+import { requireCsrf, isMultipart } from '../http/csrf';
+import { acceptUpload } from '../storage/upload';
+import type { RequestHandler } from 'express';
+import { requireOrganiser } from '../http/auth';
+import { browseHandlers } from './browse';
+import { selfServiceHandlers } from './selfService';
+import { entryHandlers, contestOf, maxUploadBytes, type EntriesDeps } from './handlers';
+
+const VIDEO_KINDS = ['mp4', 'mov', 'webm'] as const;
+
+/** Entry submission, receipt, the entrant's own page, the gallery and the organiser's entry list. */
+export function entryRoutes(d: EntriesDeps): express.Router {
+  const h = entryHandlers(d);
+  const r = express.Router();
+  const upload = acceptUpload({ store: d.store, field: 'video', kinds: VIDEO_KINDS, maxBytes: (req) => maxUploadBytes(d.config, contestOf(req.res as express.Response)), maxFields: 40 });
+  const uploadIfMultipart: RequestHandler = (req, res, next) => (isMultipart(req) ? upload(req, res, next) : next());
+
+  r.get('/c/:slug/submit', h.loadContest, h.submitForm);
+  r.post('/c/:slug/submit', h.loadContest, upload, requireCsrf, h.submit);
+  r.get('/c/:slug/receipt/:code', h.loadContest, h.receipt);
+  r.post('/api/v1/contests/:slug/entries', h.loadContest, uploadIfMultipart, h.apiSubmit);
+  const my = selfServiceHandlers(d);
+  r.get('/c/:slug/my', h.loadContest, my.lookupForm);
+  r.post('/c/:slug/my', h.loadContest, my.lookup);
+  r.get('/c/:slug/my/:code', h.loadContest, my.show);
+  r.post('/c/:slug/my/:code', h.loadContest, my.correct);
+  r.post('/c/:slug/my/:code/withdraw', h.loadContest, my.withdraw);
+  const b = browseHandlers(d);
+  r.get('/c/:slug/gallery', h.loadContest, b.gallery);
+  r.get('/c/:slug/gallery/:code', h.loadContest, b.galleryEntry);
+  r.get('/api/v1/contests/:slug/entries', h.loadContest, b.apiGallery);
+  r.get('/organiser/contests/:slug/entries', requireOrganiser, b.organiserList);
+  r.get('/organiser/contests/:slug/entries/:code', requireOrganiser, b.organiserEntry);
+  r.get('/organiser/contests/:slug/entries/:code/video', requireOrganiser, b.organiserVideo);
+  r.get('/organiser/outbox', requireOrganiser, b.outbox);
+  return r;
+}

@@ -1,0 +1,161 @@
+import { z } from 'zod';
+import type { ContestRow, EntrantOptionalField, FieldMode } from '../contests/queries';
+import { ageOn, dayIn, normaliseEmail, normaliseName, normalisePhone } from './normalise';
+
+/**
+ * The submission form and the API body share one schema, built per contest because the contest
+ * decides which entrant fields it asks for. Messages are locale keys.
+ */
+const text = (max: number) =>
+  z
+    .string('form.required')
+    .transform((s) => s.normalize('NFC').trim())
+    .pipe(z.string().max(max, 'form.tooLong'));
+
+const requiredText = (max: number) => text(max).pipe(z.string().min(1, 'form.required'));
+
+/** Checkboxes arrive as "on"/"1"/"true" from forms and as booleans from JSON. */
+const checkbox = z.preprocess((v) => v === true || v === 'on' || v === '1' || v === 'true' || v === 'yes', z.boolean());
+
+const phone = z
+  .preprocess((v) => (v === undefined || v === null ? '' : v), z.string('form.invalid'))
+  .transform((s) => s.trim())
+  .transform((s, ctx) => {
+    if (!s) return null;
+    const p = normalisePhone(s);
+    if (!p) {
+      ctx.addIssue({ code: 'custom', message: 'entries.phone.invalid' });
+      return z.NEVER;
+    }
+    return p;
+  });
+
+const email = z
+  .preprocess((v) => (v === undefined || v === null ? '' : v), z.string('form.invalid'))
+  .transform(normaliseEmail)
+  .transform((s, ctx) => {
+    if (!s) return null;
+    if (s.length > 254) ctx.addIssue({ code: 'custom', message: 'form.tooLong' });
+    else if (!z.email().safeParse(s).success) ctx.addIssue({ code: 'custom', message: 'entries.email.invalid' });
+    return s;
+  });
+
+const optionalFieldSchemas: Record<EntrantOptionalField, z.ZodType<string, string>> = {
+  dateOfBirth: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'entries.dob.invalid').refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'entries.dob.invalid'),
+  organisation: z.string().max(200, 'form.tooLong'),
+  occupation: z.string().max(120, 'form.tooLong'),
+  province: z.string().max(120, 'form.tooLong'),
+  address: z.string().max(300, 'form.tooLong'),
+  nationalId: z.string().regex(/^[0-9]{12}$/, 'entries.nationalId.invalid'),
+  tiktokHandle: z
+    .string()
+    .transform((s) => s.replace(/^@/, '').toLowerCase())
+    .pipe(z.string().regex(/^[a-z0-9._]{1,60}$/, 'entries.tiktokHandle.invalid')),
+};
+
+function optionalField(kind: EntrantOptionalField, mode: FieldMode, contest: ContestRow, now: Date) {
+  let inner = optionalFieldSchemas[kind];
+  if (kind === 'dateOfBirth') {
+    const today = dayIn(contest.time_zone, now);
+    inner = inner
+      .refine((dob) => dob <= today, 'entries.dob.invalid')
+      .refine((dob) => contest.min_age === null || ageOn(dob, today) >= contest.min_age, 'entries.dob.tooYoung');
+  }
+  const pre = z.preprocess((v) => (typeof v === 'string' ? (kind === 'nationalId' ? v.replace(/\s/g, '') : v.normalize('NFC').trim()) : v), z.unknown());
+  if (mode === 'required') return pre.pipe(z.string('form.required').min(1, 'form.required').pipe(inner));
+  return pre.transform((v, ctx) => {
+    if (v === '' || v === undefined || v === null) return null;
+    const r = inner.safeParse(v);
+    if (!r.success) {
+      ctx.addIssue({ code: 'custom', message: r.error.issues[0]?.message ?? 'form.invalid' });
+      return z.NEVER;
+    }
+    return r.data;
+  });
+}
+
+export interface SubmissionInput {
+  tiktokUrl: string;
+  title: string;
+  description: string;
+  categoryId: number | null;
+  fullName: string;
+  displayName: string;
+  email: string | null;
+  phone: string | null;
+  consent: true;
+  hashtagConfirmed: boolean;
+  extra: Partial<Record<EntrantOptionalField, string | null>>;
+}
+
+export function submissionSchema(contest: ContestRow, categoryIds: number[], now: Date) {
+  const extraShape: Record<string, z.ZodType> = {};
+  for (const [kind, mode] of Object.entries(contest.entrant_fields ?? {}) as [EntrantOptionalField, FieldMode][]) {
+    if (mode === 'optional' || mode === 'required') extraShape[kind] = optionalField(kind, mode, contest, now);
+  }
+  return z
+    .object({
+      tiktokUrl: requiredText(2048),
+      title: requiredText(200),
+      description: text(2000).optional().default(''),
+      category: z.preprocess((v) => (v === '' || v === undefined || v === null ? null : Number(v)), z.number().int().nullable()),
+      fullName: requiredText(120).transform(normaliseName),
+      displayName: text(120).optional().default('').transform(normaliseName),
+      email,
+      phone,
+      consent: checkbox.refine((v) => v, 'entries.consent.required'),
+      hashtagConfirmed: checkbox.refine((v) => v || contest.hashtags.length === 0, 'entries.hashtag.confirm'),
+      ...extraShape,
+    })
+    .superRefine((v, ctx) => {
+      if (!v.email && !v.phone) ctx.addIssue({ code: 'custom', path: ['email'], message: 'entries.contact.required' });
+      if (categoryIds.length > 0 && (v.category === null || !categoryIds.includes(v.category))) {
+        ctx.addIssue({ code: 'custom', path: ['category'], message: v.category === null ? 'form.required' : 'form.invalid' });
+      }
+    })
+    .transform((v): SubmissionInput => {
+      const extra: SubmissionInput['extra'] = {};
+      for (const k of Object.keys(extraShape) as EntrantOptionalField[]) extra[k] = ((v as Record<string, unknown>)[k] as string | null) ?? null;
+      return {
+        tiktokUrl: v.tiktokUrl,
+        title: v.title,
+        description: v.description,
+        categoryId: categoryIds.length ? v.category : null,
+        fullName: v.fullName,
+        displayName: v.displayName || v.fullName,
+        email: v.email,
+        phone: v.phone,
+        consent: true,
+        hashtagConfirmed: v.hashtagConfirmed,
+        extra,
+      };
+    });
+}
+
+/** The entrant's own page: look-up by code plus the email or phone used. */
+export const lookupSchema = z.object({
+  code: z.string('form.required').trim().toUpperCase().pipe(z.string().min(1, 'form.required').max(40, 'form.tooLong')),
+  contact: z.string('form.required').trim().pipe(z.string().min(1, 'form.required').max(254, 'form.tooLong')),
+});
+
+/** What an entrant may correct before the deadline. */
+export const correctionSchema = z.object({
+  title: requiredText(200),
+  description: text(2000).optional().default(''),
+  displayName: text(120).optional().default('').transform(normaliseName),
+  tiktokUrl: requiredText(2048),
+});
+
+export const galleryQuerySchema = z.object({
+  q: z.string().trim().max(100).optional().default(''),
+  category: z.preprocess((v) => (v === '' || v === undefined ? null : Number(v)), z.number().int().nullable()).catch(null),
+  cursor: z.string().max(200).optional().default(''),
+});
+
+export const organiserListSchema = z.object({
+  q: z.string().trim().max(100).optional().default(''),
+  status: z.enum(['', 'received', 'eligible', 'not_eligible', 'shortlisted', 'awarded', 'withdrawn']).catch('').default(''),
+  link: z.enum(['', 'ok', 'to_verify', 'failed']).catch('').default(''),
+  hashtag: z.enum(['', 'unchecked', 'verified', 'missing']).catch('').default(''),
+  page: z.coerce.number().int().min(1).max(100000).catch(1).default(1),
+});

@@ -1,0 +1,120 @@
+import type { Request, Response } from 'express';
+import { acceptsCorrections } from '../contests/phase';
+import { AppError, ConflictError, NotFoundError, TooManyRequestsError, ValidationError } from '../http/errors';
+import { hit } from '../http/rateLimit';
+import { flash, render } from '../http/render';
+import { tryParse } from '../http/validate';
+import { contestOf, tiktokOptions, type EntriesDeps } from './handlers';
+import { normaliseEmail, normalisePhone, maskNationalId } from './normalise';
+import * as q from './queries';
+import { correctionSchema, lookupSchema } from './schemas';
+import { checkAccessToken, correctEntry, withdrawEntry } from './service';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** Entries this browser proved it may see (code + contact, or the secret link). */
+    entryAccess?: number[];
+  }
+}
+
+/**
+ * The entrant's own page. Access comes from the secret link or from code + email/phone; a wrong
+ * pair answers exactly like an unknown code, so nobody learns which codes exist.
+ */
+export function selfServiceHandlers(d: EntriesDeps) {
+  const grant = (req: Request, entryId: number) => {
+    const list = req.session.entryAccess ?? [];
+    if (!list.includes(entryId)) req.session.entryAccess = [...list.slice(-19), entryId];
+  };
+
+  const loadOwnEntry = async (req: Request, res: Response) => {
+    const contest = contestOf(res);
+    const entry = await q.findEntryByCode(d.pool, contest.id, String(req.params.code).toUpperCase());
+    if (!entry) throw new NotFoundError('entry_not_found');
+    if (checkAccessToken(d.secret, entry, req.query.t)) grant(req, entry.id);
+    else if (!(req.session.entryAccess ?? []).includes(entry.id)) throw new NotFoundError('entry_not_found');
+    return entry;
+  };
+
+  const showPage = async (req: Request, res: Response, entry: q.EntryRow, values: Record<string, string> | null, errors: Record<string, string>, status = 200) => {
+    const contest = contestOf(res);
+    const entrant = await q.findEntrant(d.pool, entry.entrant_id);
+    await render(
+      res,
+      'entries/my',
+      {
+        title: req.t('entries.my.title'),
+        contest,
+        entry,
+        entrant: entrant ? { ...entrant, national_id: maskNationalId(entrant.national_id) } : null,
+        canChange: acceptsCorrections(contest) && entry.status !== 'withdrawn',
+        values: values ?? { title: entry.title, description: entry.description, displayName: entrant?.display_name ?? '', tiktokUrl: entry.tiktok_url_input },
+        errors,
+        styles: ['entries.css'],
+      },
+      status,
+    );
+  };
+
+  const lookupPage = (req: Request, res: Response, values: Record<string, string>, errors: Record<string, string>, status = 200) =>
+    render(res, 'entries/lookup', { title: req.t('entries.my.lookup'), contest: contestOf(res), values, errors, styles: ['entries.css'] }, status);
+
+  return {
+    lookupForm: (req: Request, res: Response) => lookupPage(req, res, { code: '', contact: '' }, {}),
+
+    lookup: async (req: Request, res: Response) => {
+      const contest = contestOf(res);
+      if (d.config.RATE_LIMITS) {
+        const c = await hit(d.pool, `lookup:ip:${req.ip ?? 'unknown'}`, 3600);
+        if (c.count > d.config.LOOKUP_LIMIT_PER_IP_PER_HOUR) throw new TooManyRequestsError(c.retryAfterSeconds);
+      }
+      const parsed = tryParse(lookupSchema, req.body);
+      const values = { code: String(req.body?.code ?? '').slice(0, 40), contact: String(req.body?.contact ?? '').slice(0, 254) };
+      if (!parsed.ok) return lookupPage(req, res, values, parsed.errors, 422);
+      const contact = parsed.data.contact;
+      const email = contact.includes('@') ? normaliseEmail(contact) : null;
+      const phone = email ? null : normalisePhone(contact);
+      const entry = email || phone ? await q.findEntryByCodeAndContact(d.pool, contest.id, parsed.data.code, email, phone) : undefined;
+      // The same answer for an unknown code and for a known code with the wrong contact.
+      if (!entry) return lookupPage(req, res, values, { _form: 'entries.my.notFound' }, 200);
+      grant(req, entry.id);
+      req.session.save(() => res.redirect(303, `/c/${contest.slug}/my/${entry.code}`));
+    },
+
+    show: async (req: Request, res: Response) => {
+      const entry = await loadOwnEntry(req, res);
+      await showPage(req, res, entry, null, {});
+    },
+
+    correct: async (req: Request, res: Response) => {
+      const contest = contestOf(res);
+      const entry = await loadOwnEntry(req, res);
+      const parsed = tryParse(correctionSchema, req.body);
+      const values = { title: String(req.body?.title ?? ''), description: String(req.body?.description ?? ''), displayName: String(req.body?.displayName ?? ''), tiktokUrl: String(req.body?.tiktokUrl ?? '') };
+      if (!parsed.ok) return showPage(req, res, entry, values, parsed.errors, 422);
+      try {
+        await correctEntry(d.pool, contest, entry, parsed.data, { now: new Date(), tiktok: tiktokOptions(d) });
+      } catch (err) {
+        if (err instanceof ValidationError) return showPage(req, res, entry, values, err.fieldErrors, 422);
+        if (err instanceof ConflictError && err.code === 'duplicate_clip') return showPage(req, res, entry, values, { tiktokUrl: err.messageKey }, 409);
+        if (err instanceof AppError && err.code === 'submissions_closed') return showPage(req, res, entry, values, { _form: 'entries.my.readOnly' }, 403);
+        throw err;
+      }
+      flash(req, 'success', req.t('entries.my.saved'));
+      req.session.save(() => res.redirect(303, `/c/${contest.slug}/my/${entry.code}`));
+    },
+
+    withdraw: async (req: Request, res: Response) => {
+      const contest = contestOf(res);
+      const entry = await loadOwnEntry(req, res);
+      try {
+        await withdrawEntry(d.pool, contest, entry, new Date());
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'submissions_closed') return showPage(req, res, entry, null, { _form: 'entries.my.readOnly' }, 403);
+        throw err;
+      }
+      flash(req, 'success', req.t('entries.my.withdrawn'));
+      req.session.save(() => res.redirect(303, `/c/${contest.slug}/my/${entry.code}`));
+    },
+  };
+}

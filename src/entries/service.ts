@@ -1,0 +1,321 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Pool } from 'pg';
+import type { Tx } from '../db';
+import { UniqueViolation, withTransaction } from '../db';
+import { recordAudit, type Actor } from '../audit/service';
+import { acceptsCorrections, acceptsSubmissions, submissionsEndAt } from '../contests/phase';
+import type { ContestRow } from '../contests/queries';
+import { AppError, ConflictError, TooManyRequestsError, ValidationError } from '../http/errors';
+import { hit } from '../http/rateLimit';
+import { enqueueMail } from '../mail/outbox';
+import { translate, type Lang } from '../i18n';
+import type { UploadStore } from '../storage/store';
+import { withUploadTransaction } from '../storage/files';
+import type { ReceivedFile } from '../storage/upload';
+import { parseTikTokLink, postedAtFromVideoId } from '../tiktok/links';
+import { captionHasHashtag, fetchOEmbed, resolveShortLink, type TikTokClientOptions } from '../tiktok/resolve';
+import * as q from './queries';
+import type { SubmissionInput } from './schemas';
+import { changeEntryStatus } from './states';
+
+/** No network call may hold the form longer than this, whatever TIKTOK_TIMEOUT_MS says. */
+export const TIKTOK_BUDGET_MS = 3000;
+
+export class SubmissionsClosedError extends AppError {
+  constructor() {
+    super(403, 'submissions_closed', 'entries.closed');
+  }
+}
+
+export interface SubmitContext {
+  now: Date;
+  ip: string;
+  lang: Lang;
+  idempotencyKey: string | null;
+  upload: ReceivedFile | undefined;
+  tiktok: TikTokClientOptions;
+  rateLimits: { enabled: boolean; perIpPerHour: number; perEntrantPerHour: number };
+  secret: string;
+  publicUrl: string | undefined;
+  /** Test seam: runs inside the transaction just before COMMIT (a crash there must leave nothing). */
+  beforeCommit?: (tx: Tx) => Promise<void>;
+}
+
+export interface Receipt {
+  entryId: number;
+  code: string;
+  status: string;
+  videoId: string | null;
+  canonicalUrl: string | null;
+  linkStatus: 'ok' | 'to_verify' | 'failed';
+  hashtagStatus: string;
+  postedEarly: boolean;
+  accessToken: string;
+  replayed: boolean;
+}
+
+/** Thrown inside the transaction when a twin request already created the entry. */
+class Replay extends Error {
+  constructor(readonly entry: q.EntryRow) {
+    super('replay');
+  }
+}
+
+/** The secret of the entrant's link: an HMAC of the entry id and its salt; nothing to store. */
+export function accessTokenFor(secret: string, entryId: number, salt: string): string {
+  return createHmac('sha256', secret).update(`entry-access:${entryId}:${salt}`).digest('base64url').slice(0, 32);
+}
+
+export function checkAccessToken(secret: string, entry: { id: number; access_salt: string }, token: unknown): boolean {
+  if (typeof token !== 'string' || token.length !== 32) return false;
+  const expected = Buffer.from(accessTokenFor(secret, entry.id, entry.access_salt));
+  const given = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+function receiptOf(entry: Pick<q.EntryRow, 'id' | 'code' | 'status' | 'video_id' | 'canonical_url' | 'link_status' | 'hashtag_status' | 'posted_early' | 'access_salt'>, secret: string, replayed: boolean): Receipt {
+  return {
+    entryId: entry.id,
+    code: entry.code,
+    status: entry.status,
+    videoId: entry.video_id,
+    canonicalUrl: entry.canonical_url,
+    linkStatus: entry.link_status,
+    hashtagStatus: entry.hashtag_status,
+    postedEarly: entry.posted_early,
+    accessToken: accessTokenFor(secret, entry.id, entry.access_salt),
+    replayed,
+  };
+}
+
+async function limit(pool: Pool, key: string, max: number): Promise<void> {
+  const c = await hit(pool, key, 3600);
+  if (c.count > max) throw new TooManyRequestsError(c.retryAfterSeconds);
+}
+
+interface LinkFacts {
+  canonicalUrl: string | null;
+  videoId: string | null;
+  linkStatus: 'ok' | 'to_verify';
+  postedAt: Date | null;
+  postedEarly: boolean;
+}
+
+/** Parses the link, resolves a short one when the network allows, applies the early-clip rule. */
+export async function linkFacts(contest: ContestRow, input: string, tiktok: TikTokClientOptions, deadline: number): Promise<LinkFacts> {
+  const parsed = parseTikTokLink(input);
+  if (parsed.kind === 'invalid') throw new ValidationError({ tiktokUrl: 'entries.link.invalid' });
+  let videoId: string | null = null;
+  let canonicalUrl: string | null = null;
+  if (parsed.kind === 'video') {
+    videoId = parsed.videoId;
+    canonicalUrl = parsed.canonicalUrl;
+  } else {
+    const r = await resolveShortLink(parsed.url, { ...tiktok, timeoutMs: Math.max(100, Math.min(tiktok.timeoutMs, deadline - Date.now())) });
+    if (r.ok) {
+      videoId = r.videoId;
+      canonicalUrl = r.canonicalUrl;
+    } else if (r.reason === 'not_a_video') {
+      throw new ValidationError({ tiktokUrl: 'entries.link.invalid' });
+    }
+  }
+  const postedAt = videoId ? postedAtFromVideoId(videoId) : null;
+  const postedEarly = Boolean(postedAt && contest.opens_at && postedAt < contest.opens_at);
+  if (postedEarly && contest.early_clip_policy === 'reject') throw new ValidationError({ tiktokUrl: 'entries.link.early' });
+  return { canonicalUrl, videoId, linkStatus: videoId ? 'ok' : 'to_verify', postedAt, postedEarly };
+}
+
+/**
+ * Takes one entry: window, link, hashtag, limits, file, number, receipt mail — all in one
+ * transaction, so a crash leaves no half-written entry and a refused one leaves no file.
+ * Idempotent on `idempotencyKey`: a retry returns the first receipt (a unique constraint decides
+ * races, never a read-then-write).
+ */
+export async function submitEntry(pool: Pool, store: UploadStore, contest: ContestRow, input: SubmissionInput, ctx: SubmitContext): Promise<Receipt> {
+  if (ctx.idempotencyKey) {
+    const existing = await q.findEntryByIdempotencyKey(pool, contest.id, ctx.idempotencyKey);
+    if (existing) return receiptOf(existing, ctx.secret, true);
+  }
+  if (!acceptsSubmissions(contest, ctx.now)) throw new SubmissionsClosedError();
+  if (contest.upload_mode === 'required' && !ctx.upload) throw new ValidationError({ video: 'entries.video.required' });
+  const upload = contest.upload_mode === 'off' ? undefined : ctx.upload;
+
+  if (ctx.rateLimits.enabled) {
+    await limit(pool, `submit:ip:${ctx.ip}`, ctx.rateLimits.perIpPerHour);
+    await limit(pool, `submit:entrant:${contest.id}:${input.phone ?? input.email}`, ctx.rateLimits.perEntrantPerHour);
+  }
+
+  const deadline = Date.now() + Math.min(TIKTOK_BUDGET_MS, ctx.tiktok.timeoutMs);
+  const link = await linkFacts(contest, input.tiktokUrl, ctx.tiktok, deadline);
+  let hashtagStatus: 'unchecked' | 'verified' | 'missing' = 'unchecked';
+  let oembed: Awaited<ReturnType<typeof fetchOEmbed>> = null;
+  if (link.canonicalUrl && ctx.tiktok.enabled && deadline - Date.now() > 100) {
+    oembed = await fetchOEmbed(link.canonicalUrl, { ...ctx.tiktok, timeoutMs: deadline - Date.now() });
+    if (oembed && contest.hashtags.length) hashtagStatus = captionHasHashtag(oembed.title, contest.hashtags) ? 'verified' : 'missing';
+  }
+
+  try {
+    const created = await withUploadTransaction(pool, store, async (tx, place) => {
+      // COMMIT does not wait for the disk here, so the contest row (the number) is released at once;
+      // durability comes from the synchronous commit in flushCommitted() before anyone is answered.
+      await q.asyncCommit(tx);
+      // Twins (same idempotency key) and one entrant's concurrent submissions queue on advisory
+      // locks, so the twin check and the per-entrant count below cannot race; other entrants do not wait.
+      const lockKeys = [
+        ctx.idempotencyKey ? `idem:${contest.id}:${ctx.idempotencyKey}` : null,
+        input.email ? `entrant:${contest.id}:${input.email}` : null,
+        input.phone ? `entrant:${contest.id}:${input.phone}` : null,
+      ].filter((k): k is string => k !== null).sort();
+      for (const k of lockKeys) await q.advisoryLock(tx, k);
+      if (ctx.idempotencyKey) {
+        const twin = await q.findEntryByIdempotencyKey(tx, contest.id, ctx.idempotencyKey);
+        if (twin) throw new Replay(twin);
+      }
+      if (link.videoId && (await q.clipIsEntered(tx, contest.id, link.videoId))) throw new ConflictError('duplicate_clip', 'entries.duplicateClip');
+      const live = await q.countLiveEntriesOfEntrant(tx, contest.id, input.email, input.phone);
+      if (live >= contest.max_entries_per_entrant) {
+        throw new ConflictError('entrant_limit', 'entries.limitReached', { max: contest.max_entries_per_entrant });
+      }
+      const entrantId = await q.insertEntrant(tx, {
+        contestId: contest.id,
+        fullName: input.fullName,
+        displayName: input.displayName,
+        email: input.email,
+        phone: input.phone,
+        dateOfBirth: input.extra.dateOfBirth ?? null,
+        organisation: input.extra.organisation ?? null,
+        occupation: input.extra.occupation ?? null,
+        province: input.extra.province ?? null,
+        address: input.extra.address ?? null,
+        nationalId: input.extra.nationalId ?? null,
+        tiktokHandle: input.extra.tiktokHandle ?? null,
+      });
+      const file = upload ? await place(upload, 'entry_video') : null;
+      // A provisional number until the last step; the unique clip index decides duplicates here.
+      const entry = await q.insertEntry(tx, {
+        contestId: contest.id,
+        entrantId,
+        seq: -entrantId,
+        code: `~${entrantId}`,
+        categoryId: input.categoryId,
+        title: input.title,
+        description: input.description,
+        tiktokUrlInput: input.tiktokUrl,
+        canonicalUrl: link.canonicalUrl,
+        videoId: link.videoId,
+        linkStatus: link.linkStatus,
+        postedAt: link.postedAt,
+        postedEarly: link.postedEarly,
+        hashtagStatus,
+        hashtagConfirmed: input.hashtagConfirmed,
+        caption: oembed?.title ?? null,
+        tiktokAuthor: oembed?.authorName ?? null,
+        thumbnailUrl: oembed?.thumbnailUrl ?? null,
+        videoFileId: file?.id ?? null,
+        consentAt: ctx.now,
+        consentRulesVersion: contest.rules_version,
+        idempotencyKey: ctx.idempotencyKey,
+      });
+      // The receipt mail is queued with a placeholder for the code, filled in by the numbering below.
+      const token = accessTokenFor(ctx.secret, entry.id, entry.access_salt);
+      const t = (k: string, p?: Record<string, string | number>) => translate(ctx.lang, k, p);
+      const mailId = input.email
+        ? await enqueueMail(tx, {
+            kind: 'entry_receipt',
+            to: input.email,
+            subject: t('entries.mail.subject', { code: q.CODE_PLACEHOLDER, contest: contest.title }),
+            text: t('entries.mail.body', {
+              name: input.fullName,
+              code: q.CODE_PLACEHOLDER,
+              title: input.title,
+              contest: contest.title,
+              link: `${ctx.publicUrl ?? ''}/c/${contest.slug}/my/${q.CODE_PLACEHOLDER}?t=${token}`,
+            }),
+            contestId: contest.id,
+          })
+        : null;
+      // Last: the number, in one statement. The contest row stays locked only for it and COMMIT,
+      // so numbers have no gaps (a rollback returns its number) without serialising the whole submit.
+      const { code } = await q.numberEntry(tx, contest.id, entry.id, mailId);
+      if (ctx.beforeCommit) await ctx.beforeCommit(tx);
+      return { id: entry.id, access_salt: entry.access_salt, code };
+    });
+    await q.flushCommitted(pool);
+    return receiptOf(
+      {
+        id: created.id,
+        code: created.code,
+        status: 'received',
+        video_id: link.videoId,
+        canonical_url: link.canonicalUrl,
+        link_status: link.linkStatus,
+        hashtag_status: hashtagStatus,
+        posted_early: link.postedEarly,
+        access_salt: created.access_salt,
+      },
+      ctx.secret,
+      false,
+    );
+  } catch (err) {
+    if (err instanceof Replay) {
+      await q.flushCommitted(pool);
+      return receiptOf(err.entry, ctx.secret, true);
+    }
+    if (err instanceof UniqueViolation) {
+      // A concurrent twin with the same key won: answer with its receipt.
+      if (ctx.idempotencyKey) {
+        const existing = await q.findEntryByIdempotencyKey(pool, contest.id, ctx.idempotencyKey);
+        if (existing) return receiptOf(existing, ctx.secret, true);
+      }
+      if (err.constraint === 'entries_one_clip_idx') throw new ConflictError('duplicate_clip', 'entries.duplicateClip');
+    }
+    throw err;
+  }
+}
+
+/** Corrections by the entrant, until the deadline (grace included); read-only after. */
+export async function correctEntry(
+  pool: Pool,
+  contest: ContestRow,
+  entry: q.EntryRow,
+  input: { title: string; description: string; displayName: string; tiktokUrl: string },
+  ctx: { now: Date; tiktok: TikTokClientOptions },
+): Promise<void> {
+  if (!acceptsCorrections(contest, ctx.now)) throw new SubmissionsClosedError();
+  if (entry.status === 'withdrawn') throw new ConflictError('withdrawn', 'entries.alreadyWithdrawn');
+  const sameLink = input.tiktokUrl === entry.tiktok_url_input;
+  const link: LinkFacts = sameLink
+    ? { canonicalUrl: entry.canonical_url, videoId: entry.video_id, linkStatus: entry.link_status === 'ok' ? 'ok' : 'to_verify', postedAt: entry.posted_at, postedEarly: entry.posted_early }
+    : await linkFacts(contest, input.tiktokUrl, ctx.tiktok, Date.now() + Math.min(TIKTOK_BUDGET_MS, ctx.tiktok.timeoutMs));
+  try {
+    await withTransaction(pool, async (tx) => {
+      await q.updateEntryDetails(tx, entry.id, { title: input.title, description: input.description, tiktokUrlInput: input.tiktokUrl, ...link });
+      await q.updateDisplayName(tx, entry.entrant_id, input.displayName);
+      await recordAudit(tx, entrantActor(entry.code), {
+        action: 'entry.corrected',
+        subjectType: 'entry',
+        subjectId: entry.id,
+        contestId: contest.id,
+        before: { title: entry.title, tiktokUrl: entry.tiktok_url_input },
+        after: { title: input.title, tiktokUrl: input.tiktokUrl },
+      });
+    });
+  } catch (err) {
+    if (err instanceof UniqueViolation && err.constraint === 'entries_one_clip_idx') throw new ConflictError('duplicate_clip', 'entries.duplicateClip');
+    throw err;
+  }
+}
+
+export function entrantActor(code: string): Actor {
+  return { id: null, label: `entrant ${code}` };
+}
+
+/** Withdrawal by the entrant, until the deadline: through the one status function. */
+export async function withdrawEntry(pool: Pool, contest: ContestRow, entry: q.EntryRow, now: Date): Promise<void> {
+  if (!acceptsCorrections(contest, now)) throw new SubmissionsClosedError();
+  await withTransaction(pool, (tx) => changeEntryStatus(tx, { entryId: entry.id, to: 'withdrawn', actor: entrantActor(entry.code), note: null }));
+}
+
+export function submissionsEnd(contest: ContestRow): Date | null {
+  return submissionsEndAt(contest);
+}

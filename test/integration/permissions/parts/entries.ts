@@ -1,0 +1,35 @@
+import type { MatrixPart } from '../../../helpers/permissions';
+import { all, organiserOnly } from '../../../helpers/permissions';
+import { createContest, createEntry } from '../../../helpers/factories';
+
+/**
+ * Entries: the public submission form, receipt, entrant's page and gallery answer everyone alike
+ * (an entrant has no account); organiser pages and files are for organisers and admins only.
+ * POSTs carry only `_csrf` here, so forms answer 422 (validation), and look-ups 200 (not found, re-rendered).
+ */
+export const part: MatrixPart = {
+  rows: {
+    'GET /c/:slug/submit': all(200),
+    'POST /c/:slug/submit': all(422),
+    'GET /c/:slug/receipt/:code': all(404),
+    'POST /api/v1/contests/:slug/entries': all(422),
+    'GET /api/v1/contests/:slug/entries': all(200),
+    'GET /c/:slug/my': all(200),
+    'POST /c/:slug/my': all(422),
+    // Without the secret link or a successful look-up, an entry is invisible (404 like an unknown code).
+    'GET /c/:slug/my/:code': all(404),
+    'POST /c/:slug/my/:code': all(404),
+    'POST /c/:slug/my/:code/withdraw': all(404),
+    'GET /c/:slug/gallery': all(200),
+    'GET /c/:slug/gallery/:code': all(200),
+    'GET /organiser/contests/:slug/entries': organiserOnly(200),
+    'GET /organiser/contests/:slug/entries/:code': organiserOnly(200),
+    'GET /organiser/contests/:slug/entries/:code/video': organiserOnly(404),
+    'GET /organiser/outbox': organiserOnly(200),
+  },
+  async fixtures(db) {
+    const contest = await createContest(db, { slug: 'matrix-entries', code_prefix: 'MXE' });
+    const entry = await createEntry(db, contest, { status: 'eligible' });
+    return { slug: contest.slug, code: entry.code };
+  },
+};
