@@ -71,27 +71,33 @@ BEGIN
     END LOOP;
   END LOOP;
 
-  -- Rebalance (only in n-per-entry mode; in "all" mode every judge has every eligible entry).
+  -- Rebalance (only in n-per-entry mode; in "all" mode every judge has every eligible entry):
+  -- the least loaded judge takes an unscored assignment from the busiest judge who has one they
+  -- may take, while the two differ by more than one.
   IF p_n IS NOT NULL THEN
     FOR k IN 1 .. 100000 LOOP
-      hi := NULL; lo := NULL;
+      lo := NULL;
       FOR i IN 1 .. nj LOOP
-        IF hi IS NULL OR loads[i] > loads[hi] THEN hi := i; END IF;
         IF lo IS NULL OR loads[i] < loads[lo] THEN lo := i; END IF;
       END LOOP;
-      EXIT WHEN loads[hi] - loads[lo] <= 1;
-      SELECT a.id INTO moved
-        FROM assignments a JOIN entries en ON en.id = a.entry_id
-       WHERE a.round_id = p_round AND a.judge_id = judges[hi]
-         AND NOT EXISTS (SELECT 1 FROM scoresheets s WHERE s.assignment_id = a.id)
-         AND NOT EXISTS (SELECT 1 FROM assignments b WHERE b.round_id = p_round AND b.entry_id = a.entry_id AND b.judge_id = judges[lo])
-         AND NOT judging_conflicted(judges[lo], a.entry_id)
-       ORDER BY en.seq DESC, a.id DESC
-       LIMIT 1;
+      moved := NULL;
+      FOR hi IN SELECT u.o FROM unnest(loads) WITH ORDINALITY AS u(n, o) WHERE u.n > loads[lo] + 1 ORDER BY u.n DESC, u.o LOOP
+        SELECT a.id INTO moved
+          FROM assignments a
+         WHERE a.round_id = p_round AND a.judge_id = judges[hi]
+           AND NOT EXISTS (SELECT 1 FROM scoresheets s WHERE s.assignment_id = a.id)
+           AND NOT EXISTS (SELECT 1 FROM assignments b WHERE b.round_id = p_round AND b.entry_id = a.entry_id AND b.judge_id = judges[lo])
+           AND NOT judging_conflicted(judges[lo], a.entry_id)
+         ORDER BY a.entry_id DESC
+         LIMIT 1;
+        IF moved IS NOT NULL THEN
+          UPDATE assignments SET judge_id = judges[lo] WHERE id = moved;
+          loads[hi] := loads[hi] - 1;
+          loads[lo] := loads[lo] + 1;
+          EXIT;
+        END IF;
+      END LOOP;
       EXIT WHEN moved IS NULL;
-      UPDATE assignments SET judge_id = judges[lo] WHERE id = moved;
-      loads[hi] := loads[hi] - 1;
-      loads[lo] := loads[lo] + 1;
     END LOOP;
   END IF;
   RETURN added;

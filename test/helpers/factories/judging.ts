@@ -44,17 +44,18 @@ export async function createJudgingRound(
 
 /** Many eligible entries at once (set-based), for assignment tests at scale. */
 export async function createJudgingEntriesBulk(db: Db, contest: { id: number; code_prefix: string }, n: number, organisationEvery = 0): Promise<number[]> {
+  const base = await one<{ b: number }>(db.pool, 'UPDATE contests SET entry_seq = entry_seq + $2 WHERE id = $1 RETURNING entry_seq - $2 AS b', [contest.id, n]);
   const r = await rows<{ id: number }>(
     db.pool,
     `WITH en AS (
        INSERT INTO entrants (contest_id, full_name, email, organisation)
-       SELECT $1, 'Bulk ' || i, 'bulk' || i || '-' || $1 || '@example.test', CASE WHEN $3 > 0 AND i % $3 = 0 THEN 'Org X' END
-         FROM generate_series(1, $2) i RETURNING id, email)
+       SELECT $1::bigint, 'Bulk ' || i, 'bulk' || i || '-' || $1::text || '@example.test', CASE WHEN $3::int > 0 AND i % $3::int = 0 THEN 'Org X' END
+         FROM generate_series($5::int + 1, $5::int + $2::int) i RETURNING id, email)
      INSERT INTO entries (contest_id, entrant_id, seq, code, title, tiktok_url_input, status, consent_at, consent_rules_version)
-     SELECT $1, en.id, 10000 + x.i, $4 || '-B' || lpad(x.i::text, 6, '0'), 'Bulk ' || x.i, 'https://www.tiktok.com/@u/video/1', 'eligible', now(), 1
+     SELECT $1::bigint, en.id, x.i, $4::text || '-' || lpad(x.i::text, 6, '0'), 'Bulk ' || x.i, 'https://www.tiktok.com/@u/video/1', 'eligible', now(), 1
        FROM en CROSS JOIN LATERAL (SELECT substring(en.email FROM 'bulk([0-9]+)-')::int AS i) x
      RETURNING id`,
-    [contest.id, n, organisationEvery, contest.code_prefix],
+    [contest.id, n, organisationEvery, contest.code_prefix, base.b],
   );
   return r.map((x) => x.id);
 }
