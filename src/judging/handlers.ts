@@ -228,7 +228,7 @@ export function judgingHandlers(pool: Pool, config: Config) {
           });
           redirectWith(req, res, action === 'remind' || action === 'move' ? `${back}/progress` : back, 'success', text);
         } catch (err) {
-          if (err instanceof AppError && err.status === 404) throw err;
+          if (err instanceof AppError && err.code === 'round_not_found') throw err;
           redirectWith(req, res, action === 'remind' || action === 'move' ? `${back}/progress` : back, 'error', errorText(req, err));
         }
       },
@@ -316,6 +316,8 @@ export function judgingHandlers(pool: Pool, config: Config) {
 
     autosave: async (req: Request, res: Response) => {
       const judge = currentUser(req);
+      // Access first: a judge without this assignment learns nothing, not even what the body lacks.
+      await service.loadJudgeEntry(pool, judge.id, idParam(req, 'roundId'), param(req, 'code'));
       const body = parseOrThrow(scoresheetSchema, req.body);
       const r = await withTransaction(pool, (tx) =>
         service.saveScoresheet(tx, judge.id, idParam(req, 'roundId'), param(req, 'code'), { scores: body.scores, comment: body.comment, version: body.version, submit: body.action === 'submit', verdict: body.verdict ?? null }, actorOf(req)));
@@ -326,6 +328,7 @@ export function judgingHandlers(pool: Pool, config: Config) {
       const judge = currentUser(req);
       const roundId = idParam(req, 'roundId');
       const code = param(req, 'code');
+      await service.loadJudgeEntry(pool, judge.id, roundId, code);
       const parsed = tryParse(declareConflictSchema, req.body);
       if (!parsed.ok) return redirectWith(req, res, `/judging/rounds/${roundId}/entries/${encodeURIComponent(code)}`, 'error', req.t('conflicts.reasonRequired'));
       await withTransaction(pool, (tx) => service.declareConflict(tx, judge.id, roundId, code, parsed.data.reason, actorOf(req)));
