@@ -87,6 +87,8 @@
     dirty = false;
     Promise.resolve(inflight).then(function () {
       submitting = true;
+      // app.js marked the intercepted submit as sent; this is the same submit, resumed.
+      delete form.dataset.submitted;
       if (form.requestSubmit && submitter) form.requestSubmit(submitter); else form.submit();
     });
   });
