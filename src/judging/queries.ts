@@ -180,18 +180,25 @@ export function findSheetByAssignment(q: Queryable, assignmentId: number, lock =
   );
 }
 
-/** Position in the queue and the neighbours, through the (round, judge, entry) index. */
+/**
+ * Position in the queue and the neighbours, from the judge's queue array (migrations/031): no
+ * counting of thousands of rows per request.
+ */
 export function queueNeighbours(q: Queryable, roundId: number, judgeId: number, entryId: number) {
   return maybeOne<{ position: number; total: number; prev_code: string | null; next_code: string | null; next_todo_code: string | null }>(
     q,
-    `SELECT (SELECT count(*)::int FROM assignments WHERE round_id = $1 AND judge_id = $2 AND entry_id <= $3) AS position,
-            (SELECT count(*)::int FROM assignments WHERE round_id = $1 AND judge_id = $2) AS total,
-            (SELECT e.code FROM entries e WHERE e.id = (SELECT max(entry_id) FROM assignments WHERE round_id = $1 AND judge_id = $2 AND entry_id < $3)) AS prev_code,
-            (SELECT e.code FROM entries e WHERE e.id = (SELECT min(entry_id) FROM assignments WHERE round_id = $1 AND judge_id = $2 AND entry_id > $3)) AS next_code,
-            (SELECT e.code FROM assignments a JOIN entries e ON e.id = a.entry_id
-              WHERE a.round_id = $1 AND a.judge_id = $2 AND a.entry_id <> $3
-                AND NOT EXISTS (SELECT 1 FROM scoresheets s WHERE s.assignment_id = a.id AND s.status = 'submitted')
-              ORDER BY (a.entry_id < $3), a.entry_id LIMIT 1) AS next_todo_code`,
+    `WITH qu AS (SELECT queue, array_position(queue, $3::bigint) AS pos FROM round_judges WHERE round_id = $1 AND judge_id = $2)
+     SELECT qu.pos AS position, cardinality(qu.queue) AS total,
+            (SELECT e.code FROM entries e WHERE e.id = qu.queue[qu.pos - 1]) AS prev_code,
+            (SELECT e.code FROM entries e WHERE e.id = qu.queue[qu.pos + 1]) AS next_code,
+            (SELECT e.code FROM entries e WHERE e.id = coalesce(
+               (SELECT a.entry_id FROM assignments a WHERE a.round_id = $1 AND a.judge_id = $2 AND a.entry_id > $3
+                   AND NOT EXISTS (SELECT 1 FROM scoresheets s WHERE s.assignment_id = a.id AND s.status = 'submitted')
+                 ORDER BY a.entry_id LIMIT 1),
+               (SELECT a.entry_id FROM assignments a WHERE a.round_id = $1 AND a.judge_id = $2 AND a.entry_id < $3
+                   AND NOT EXISTS (SELECT 1 FROM scoresheets s WHERE s.assignment_id = a.id AND s.status = 'submitted')
+                 ORDER BY a.entry_id LIMIT 1))) AS next_todo_code
+       FROM qu`,
     [roundId, judgeId, entryId],
   );
 }

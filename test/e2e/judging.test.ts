@@ -50,7 +50,7 @@ describeBrowser("a judge's pass through the queue in Chromium, keyboard only", (
     await page.waitForURL(`**/entries/${f.entries[0]!.code}`);
 
     // Entry 1: the first criterion has the focus; digits and Enter all the way.
-    expect(await page.evaluate(() => document.activeElement?.id)).toMatch(/^s-\d+$/);
+    expect(await page.evaluate('document.activeElement && document.activeElement.id')).toMatch(/^s-\d+$/);
     expect(await page.textContent('#jd-pos')).toBe('1 / 3');
     for (const d of ['8', '6', '10']) {
       await page.keyboard.type(d);
@@ -68,11 +68,11 @@ describeBrowser("a judge's pass through the queue in Chromium, keyboard only", (
     await page.keyboard.type('9');
     await page.keyboard.press('Enter');
     await page.keyboard.type('7');
-    await page.waitForFunction(() => /v\d+/.test(document.getElementById('jd-status')?.textContent ?? ''), undefined, { timeout: 5000 });
+    await page.locator('#jd-status').filter({ hasText: /v\d+/ }).waitFor({ timeout: 5000 });
     await page.reload();
-    const values = await page.$$eval('.jd-input', (els) => els.map((e) => (e as HTMLInputElement).value));
+    const values = await page.$$eval('.jd-input', (els) => els.map((e) => (e as unknown as { value: string }).value));
     expect(values).toEqual(['9', '7', '', '']);
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe(`s-${f.criteria[2]}`);
+    expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe(`s-${f.criteria[2]}`);
     for (const d of ['5', '5']) {
       await page.keyboard.type(d);
       await page.keyboard.press('Enter');

@@ -68,6 +68,13 @@ describe('assignment', () => {
     const l2 = (await loads(roundId)).map((x) => x.n);
     expect(Math.max(...l2) - Math.min(...l2)).toBeLessThanOrEqual(1);
     expect(l2.reduce((a, b) => a + b, 0)).toBe(3030);
+    // Every judge's queue array (the scoring screen's "12 / 45") matches their assignments.
+    const queues = await rows<{ ok: boolean; n: number }>(db.pool,
+      `SELECT rj.queue = coalesce((SELECT array_agg(a.entry_id ORDER BY a.entry_id) FROM assignments a WHERE a.round_id = rj.round_id AND a.judge_id = rj.judge_id), '{}') AS ok,
+              cardinality(rj.queue) AS n
+         FROM round_judges rj WHERE rj.round_id = $1 ORDER BY rj.judge_id`, [roundId]);
+    expect(queues.map((x) => x.ok)).toEqual([true, true, true, true, true, true, true]);
+    expect(queues.map((x) => x.n)).toEqual(l2);
   });
 
   test('deterministic: the same data gives the same assignments', async () => {

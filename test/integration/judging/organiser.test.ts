@@ -141,7 +141,8 @@ describe('oversight', () => {
   test('progress per judge, score table with spread, scoresheet history, reminders through the outbox, moving an assignment', async () => {
     const f = await createJudgingRound(db, { judges: 2, entries: 2 });
     await withTransaction(db.pool, (tx) => openRound(tx, f.roundId, actor));
-    const [j1, j2] = f.judges as [{ id: number; email: string; name: string }, { id: number; email: string; name: string }];
+    const j1 = f.judges[0]!;
+    const j2 = f.judges[1]!;
     const all = (v: number) => Object.fromEntries(f.criteria.map((c) => [String(c), v]));
     await withTransaction(db.pool, async (tx) => {
       await saveScoresheet(tx, j1.id, f.roundId, f.entries[0]!.code, { scores: all(10), comment: 'v1', version: 0, submit: false }, actor);

@@ -6,14 +6,18 @@ import { createStaff, TEST_PASSWORD } from '../../helpers/factories';
 import { createJudgingRound } from '../../helpers/factories/judging';
 import { rows, withTransaction } from '../../../src/db';
 import { openRound, closeRound } from '../../../src/judging/service';
+import { uploadStore } from '../../../src/storage/store';
+import fs from 'node:fs';
+import path from 'node:path';
 
 const db = testDb();
+const UPLOADS = '/tmp/clipjury-test-uploads-judging';
 let app: Express;
 const actor = { id: null, label: 'test' };
 
 beforeAll(async () => {
   await resetDb(db.pool);
-  app = makeApp(db, testConfig());
+  app = makeApp(db, testConfig({ UPLOAD_DIR: UPLOADS }));
 });
 afterAll(() => db.close());
 
@@ -254,5 +258,28 @@ describe('the judge scoring an entry', () => {
     await db.pool.query('UPDATE users SET disabled_at = now() WHERE id = $1', [f.judges[0]!.id]);
     expect((await agent.get(`/judging/rounds/${f.roundId}`)).status).toBe(303);
     void createStaff;
+  });
+
+  test('the original file is served with Range to the assigned judge only', async () => {
+    const f = await openFixture({ judges: 2, entries: 1, mode: 'n_per_entry', n: 1 });
+    const store = uploadStore(UPLOADS);
+    const key = store.newStorageKey('.mp4');
+    fs.mkdirSync(path.dirname(store.pathOf(key)), { recursive: true });
+    fs.writeFileSync(store.pathOf(key), Buffer.from('0123456789abcdef'));
+    const file = await rows<{ id: number }>(db.pool,
+      `INSERT INTO stored_files (storage_key, purpose, original_name, mime, size_bytes, sha256) VALUES ($1, 'entry_video', 'clip gốc.mp4', 'video/mp4', 16, $2) RETURNING id`,
+      [key, 'a'.repeat(64)]);
+    await db.pool.query('UPDATE entries SET video_file_id = $1 WHERE id = $2', [file[0]!.id, f.entries[0]!.id]);
+    const holder = f.judges.find((j) => j.id === f.assignments[0]!.judge_id)!;
+    const other = f.judges.find((j) => j.id !== holder.id)!;
+    const url = `/judging/rounds/${f.roundId}/entries/${f.entries[0]!.code}`;
+    const a = await judgeAgent(holder.email);
+    expect((await a.get(url)).text).toContain(`src="${url}/video"`);
+    const part = await a.get(`${url}/video`).set('Range', 'bytes=2-5');
+    expect(part.status).toBe(206);
+    expect(part.headers['content-range']).toBe('bytes 2-5/16');
+    expect(part.headers['content-type']).toBe('video/mp4');
+    const b = await judgeAgent(other.email);
+    expect((await b.get(`${url}/video`)).status).toBe(404);
   });
 });
