@@ -72,19 +72,22 @@ export function judgingHandlers(pool: Pool, config: Config) {
     const judge = currentUser(req);
     const roundId = idParam(req, 'roundId');
     const { round, entry } = await service.loadJudgeEntry(pool, judge.id, roundId, param(req, 'code'));
-    const [criteria, sheet, nav] = await Promise.all([
+    // Other judges' scoresheets are fetched alongside only when the round may ever show them,
+    // and dropped below unless the rule allows them now.
+    const [criteria, sheet, nav, otherRows] = await Promise.all([
       q.listCriteria(pool, roundId),
       q.findSheetByAssignment(pool, entry.assignment_id),
       q.queueNeighbours(pool, roundId, judge.id, entry.entry_id),
+      round.others_scores === 'never' ? Promise.resolve(null) : q.otherSheets(pool, roundId, entry.entry_id, judge.id),
     ]);
     const own = service.presentSheet(sheet);
-    const others = canSeeOtherScores(round.others_scores, own.status === 'submitted') ? await q.otherSheets(pool, roundId, entry.entry_id, judge.id) : null;
+    const others = canSeeOtherScores(round.others_scores, own.status === 'submitted') ? otherRows : null;
     return {
       round: { id: round.id, name: round.name, kind: round.kind, state: round.state, blind: round.blind, deadlineAt: round.deadline_at },
       entry: service.presentEntry(round, entry),
       criteria: criteria.map((c) => ({ id: c.id, name: c.name, description: c.description, weight: c.weight, min: c.scale_min, max: c.scale_max, step: c.step })),
       sheet: { ...own, total: weightedScore(criteria, Object.fromEntries(Object.entries(own.scores).map(([k, v]) => [Number(k), v]))) },
-      queue: nav ?? { position: 0, total: 0, prev_code: null, next_code: null, next_todo_code: null },
+      queue: nav ?? { position: 0, total: 0, prev_code: null, next_code: null },
       others,
       writable: round.state === 'open',
     };
@@ -302,8 +305,7 @@ export function judgingHandlers(pool: Pool, config: Config) {
           service.saveScoresheet(tx, judge.id, roundId, code, { scores: parsed.data.scores, comment: parsed.data.comment, version: parsed.data.version, submit: parsed.data.action === 'submit', verdict: parsed.data.verdict ?? null }, actorOf(req)));
         if (parsed.data.action === 'submit') {
           const { entry } = await service.loadJudgeEntry(pool, judge.id, roundId, code);
-          const nav = await q.queueNeighbours(pool, roundId, judge.id, entry.entry_id);
-          const next = nav?.next_todo_code;
+          const next = await q.nextToDo(pool, roundId, judge.id, entry.entry_id);
           return redirectWith(req, res, next ? `/judging/rounds/${roundId}/entries/${encodeURIComponent(next)}` : `/judging/rounds/${roundId}?done=1`, 'success', req.t('score.submitted', { code }));
         }
         redirectWith(req, res, `/judging/rounds/${roundId}/entries/${encodeURIComponent(code)}`, 'success', req.t('score.saved', { version: r.version }));

@@ -143,6 +143,28 @@ export interface JudgeEntryRow {
   tiktok_url: string | null;
 }
 
+/**
+ * The round (open or closed, with the judge on its panel) and the entry assigned to the judge,
+ * in one query; nothing when any of these does not hold.
+ */
+export function findJudgeRoundEntry(q: Queryable, roundId: number, judgeId: number, code: string): Promise<(JudgeEntryRow & { round: RoundRow }) | undefined> {
+  return maybeOne<JudgeEntryRow & { round: RoundRow }>(
+    q,
+    `SELECT a.id AS assignment_id, e.id AS entry_id, e.code, e.title, e.description, cat.name AS category, e.video_id, e.video_file_id,
+            coalesce(en.display_name, en.full_name) AS entrant_display_name, en.organisation AS entrant_organisation,
+            en.province AS entrant_province, e.canonical_url AS tiktok_url,
+            (SELECT to_jsonb(x) FROM (SELECT ${ROUND_COLUMNS}) x) AS round
+       FROM rounds r
+       JOIN round_judges rj ON rj.round_id = r.id AND rj.judge_id = $2
+       JOIN entries e ON e.code = $3
+       JOIN assignments a ON a.entry_id = e.id AND a.round_id = r.id AND a.judge_id = $2
+       JOIN entrants en ON en.id = e.entrant_id
+       LEFT JOIN categories cat ON cat.id = e.category_id
+      WHERE r.id = $1 AND r.state IN ('open', 'closed')`,
+    [roundId, judgeId, code],
+  );
+}
+
 export function findAssignedEntry(q: Queryable, roundId: number, judgeId: number, code: string): Promise<JudgeEntryRow | undefined> {
   return maybeOne<JudgeEntryRow>(
     q,
@@ -185,22 +207,30 @@ export function findSheetByAssignment(q: Queryable, assignmentId: number, lock =
  * counting of thousands of rows per request.
  */
 export function queueNeighbours(q: Queryable, roundId: number, judgeId: number, entryId: number) {
-  return maybeOne<{ position: number; total: number; prev_code: string | null; next_code: string | null; next_todo_code: string | null }>(
+  return maybeOne<{ position: number; total: number; prev_code: string | null; next_code: string | null }>(
     q,
-    `WITH qu AS (SELECT queue, array_position(queue, $3::bigint) AS pos FROM round_judges WHERE round_id = $1 AND judge_id = $2)
-     SELECT qu.pos AS position, cardinality(qu.queue) AS total,
+    `SELECT qu.pos AS position, cardinality(qu.queue) AS total,
             (SELECT e.code FROM entries e WHERE e.id = qu.queue[qu.pos - 1]) AS prev_code,
-            (SELECT e.code FROM entries e WHERE e.id = qu.queue[qu.pos + 1]) AS next_code,
-            (SELECT e.code FROM entries e WHERE e.id = coalesce(
+            (SELECT e.code FROM entries e WHERE e.id = qu.queue[qu.pos + 1]) AS next_code
+       FROM (SELECT queue, array_position(queue, $3::bigint) AS pos FROM round_judges WHERE round_id = $1 AND judge_id = $2) qu`,
+    [roundId, judgeId, entryId],
+  );
+}
+
+/** The judge's next entry without a submitted scoresheet, after this one (wrapping around). */
+export async function nextToDo(q: Queryable, roundId: number, judgeId: number, entryId: number): Promise<string | null> {
+  const r = await maybeOne<{ code: string | null }>(
+    q,
+    `SELECT (SELECT e.code FROM entries e WHERE e.id = coalesce(
                (SELECT a.entry_id FROM assignments a WHERE a.round_id = $1 AND a.judge_id = $2 AND a.entry_id > $3
                    AND NOT EXISTS (SELECT 1 FROM scoresheets s WHERE s.assignment_id = a.id AND s.status = 'submitted')
                  ORDER BY a.entry_id LIMIT 1),
                (SELECT a.entry_id FROM assignments a WHERE a.round_id = $1 AND a.judge_id = $2 AND a.entry_id < $3
                    AND NOT EXISTS (SELECT 1 FROM scoresheets s WHERE s.assignment_id = a.id AND s.status = 'submitted')
-                 ORDER BY a.entry_id LIMIT 1))) AS next_todo_code
-       FROM qu`,
+                 ORDER BY a.entry_id LIMIT 1))) AS code`,
     [roundId, judgeId, entryId],
   );
+  return r?.code ?? null;
 }
 
 /** Other judges' submitted scoresheets of an entry (shown only when the round allows it). */

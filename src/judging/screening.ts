@@ -3,12 +3,13 @@ import type { Queryable } from '../db';
 import { execute, rows } from '../db';
 import type { Actor } from '../audit/service';
 import { recordAudit } from '../audit/service';
-import { changeEntryStatus, ENTRY_STATUSES, type EntryStatus } from '../entries/states';
+import { canTransition, changeEntryStatus, ENTRY_STATUSES, type EntryStatus } from '../entries/states';
 import { ValidationError } from '../http/errors';
 
 /**
  * Screening: organisers mark received entries eligible or not, with a reason from the contest's
- * list and a note, one by one or in bulk on a filtered list. Every change goes through
+ * list and a note, one by one or in bulk on a filtered list; eligible entries can be shortlisted
+ * (promoted) for a later round the same way. Every change goes through
  * changeEntryStatus (checked, written and audited in the caller's transaction).
  */
 
@@ -25,13 +26,13 @@ export type ScreeningFilter = z.infer<typeof screeningFilterSchema>;
 
 export const decisionSchema = z
   .object({
-    decision: z.enum(['eligible', 'not_eligible'], 'form.invalid'),
+    decision: z.enum(['eligible', 'not_eligible', 'shortlisted'], 'form.invalid'),
     reasonId: z.preprocess((v) => (v === '' || v === undefined ? null : v), z.coerce.number().int().positive().nullable()),
     note: z.string().trim().normalize('NFC').max(2000, 'form.invalid').default(''),
     scope: z.enum(['selected', 'filtered']).default('selected'),
     ids: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.coerce.number().int().positive()).max(1000)),
   })
-  .refine((d) => d.decision === 'eligible' || d.reasonId !== null, { path: ['reasonId'], message: 'screening.error.reasonRequired' });
+  .refine((d) => d.decision !== 'not_eligible' || d.reasonId !== null, { path: ['reasonId'], message: 'screening.error.reasonRequired' });
 export type Decision = z.infer<typeof decisionSchema>;
 
 export const PAGE_SIZE = 50;
@@ -133,11 +134,12 @@ export async function decide(tx: Queryable, contestId: number, d: Decision, filt
   let changed = 0;
   let skipped = 0;
   for (const t of targets) {
-    if (t.status === 'withdrawn' || t.status === 'awarded' || (t.status === d.decision)) {
+    // Entries the decision cannot apply to (withdrawn, awarded, a received entry to shortlist…) are skipped.
+    if (t.status === 'awarded' || t.status === d.decision || !canTransition(t.status, d.decision)) {
       skipped += 1;
       continue;
     }
-    await changeEntryStatus(tx, { entryId: t.id, to: d.decision, actor, reasonId: d.decision === 'not_eligible' ? d.reasonId : d.reasonId, note: d.note || null, expectFrom: t.status });
+    await changeEntryStatus(tx, { entryId: t.id, to: d.decision, actor, reasonId: d.decision === 'shortlisted' ? null : d.reasonId, note: d.note || null, expectFrom: t.status });
     changed += 1;
   }
   return { changed, skipped };

@@ -5,7 +5,7 @@ import { enqueueMail } from '../mail/outbox';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
 import { LIVE_FOR_JUDGING } from '../entries/states';
 import {
-  findAssignedEntry, findRound, findSheetByAssignment, listCriteria, roundProgress,
+  findJudgeRoundEntry, findRound, findSheetByAssignment, listCriteria, roundProgress,
   type CriterionRow, type JudgeEntryRow, type RoundRow, type SheetRow,
 } from './queries';
 import { isValidScore, judgeCanSeeRound, openingProblems, roundAcceptsScores, weightedScore } from './policy';
@@ -230,11 +230,13 @@ export async function loadJudgeRound(q: Queryable, judgeId: number, roundId: num
   return round;
 }
 
+/** The judge's assigned entry in a round they may see: one query, a 404 for anything else. */
 export async function loadJudgeEntry(q: Queryable, judgeId: number, roundId: number, code: string): Promise<{ round: RoundRow; entry: JudgeEntryRow }> {
-  const round = await loadJudgeRound(q, judgeId, roundId);
-  const entry = await findAssignedEntry(q, roundId, judgeId, code);
-  if (!entry) throw new NotFoundError('entry_not_found');
-  return { round, entry };
+  const row = await findJudgeRoundEntry(q, roundId, judgeId, code);
+  if (!row) throw new NotFoundError('entry_not_found');
+  const { round, ...entry } = row;
+  // Dates come back as JSON strings from to_jsonb.
+  return { round: { ...round, deadline_at: round.deadline_at ? new Date(round.deadline_at) : null }, entry };
 }
 
 export interface ScoresheetInput {

@@ -75,6 +75,27 @@ describe('screening', () => {
   });
 });
 
+describe('promotion', () => {
+  test('selected eligible entries are shortlisted; a "promoted" round takes exactly those; received ones are skipped', async () => {
+    const contest = await createContest(db, { code_prefix: 'PRM', state: 'judging' });
+    const e = [];
+    for (let i = 0; i < 4; i++) e.push(await createEntry(db, contest, { status: i === 3 ? 'received' : 'eligible' }));
+    const base = `/manage/contests/${contest.slug}/screening`;
+    const res = await post(`${base}/decide`, { decision: 'shortlisted', scope: 'selected', ids: [String(e[0]!.id), String(e[2]!.id), String(e[3]!.id)] }, base);
+    expect(res.status).toBe(303);
+    expect((await org.get(res.headers.location!)).text).toContain('Đã cập nhật 2 bài, bỏ qua 1 bài.');
+    const j = await createStaff(db, { role: 'judge' });
+    const round = await one<{ id: number }>(db.pool,
+      `INSERT INTO rounds (contest_id, position, name, kind, entry_source, assignment_mode) VALUES ($1, 2, 'Chung kết', 'scoring', 'promoted', 'all') RETURNING id`, [contest.id]);
+    await db.pool.query(`INSERT INTO criteria (round_id, name, weight) VALUES ($1, 'C', 1)`, [round.id]);
+    await db.pool.query('INSERT INTO round_judges (round_id, judge_id) VALUES ($1, $2)', [round.id, j.id]);
+    const opened = await withTransaction(db.pool, (tx) => openRound(tx, round.id, actor));
+    expect(opened).toEqual({ entries: 2, assigned: 2 });
+    const inRound = await rows<{ entry_id: number }>(db.pool, 'SELECT entry_id FROM round_entries WHERE round_id = $1 ORDER BY entry_id', [round.id]);
+    expect(inRound.map((r) => r.entry_id)).toEqual([e[0]!.id, e[2]!.id]);
+  });
+});
+
 describe('rounds', () => {
   test('create a round with criteria and a panel through the forms; opening without criteria is refused; opening assigns; closing warns then closes; all audited', async () => {
     const contest = await createContest(db, { code_prefix: 'RND', state: 'judging' });
