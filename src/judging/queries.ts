@@ -92,16 +92,14 @@ export function judgeRounds(q: Queryable, judgeId: number) {
   }>(
     q,
     `SELECT r.id, r.name, r.kind, r.state, r.deadline_at, c.title AS contest_title, c.time_zone,
-            count(a.id)::int AS total,
-            count(s.id) FILTER (WHERE s.status = 'submitted')::int AS done,
-            count(s.id) FILTER (WHERE s.status = 'draft')::int AS drafts
+            cardinality(rj.queue) AS total, coalesce(s.done, 0) AS done, coalesce(s.drafts, 0) AS drafts
        FROM round_judges rj
        JOIN rounds r ON r.id = rj.round_id
        JOIN contests c ON c.id = r.contest_id
-       LEFT JOIN assignments a ON a.round_id = r.id AND a.judge_id = rj.judge_id
-       LEFT JOIN scoresheets s ON s.assignment_id = a.id
+       LEFT JOIN LATERAL (
+         SELECT count(*) FILTER (WHERE status = 'submitted')::int AS done, count(*) FILTER (WHERE status = 'draft')::int AS drafts
+           FROM scoresheets WHERE judge_id = rj.judge_id AND round_id = rj.round_id) s ON true
       WHERE rj.judge_id = $1 AND r.state IN ('open', 'closed')
-      GROUP BY r.id, c.id
       ORDER BY (r.state = 'open') DESC, r.deadline_at NULLS LAST, r.id`,
     [judgeId],
   );
