@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { makeApp } from '../helpers/app';
-import { TEST_PASSWORD } from '../helpers/factories';
+import { TEST_PASSWORD, createStaff } from '../helpers/factories';
+import { createEntry } from '../helpers/factories/contests';
 import { createJudgingRound } from '../helpers/factories/judging';
 import { resetDb, testConfig, testDb } from '../helpers/db';
 import { DESKTOP, PHONE, describeBrowser, launchBrowser, screenshot, serve, watchConsole } from '../helpers/browser';
@@ -103,6 +104,33 @@ describeBrowser("a judge's pass through the queue in Chromium, keyboard only", (
     ]);
     await page.goto(`${site.url}/judging`);
     expect(await page.textContent('.jd-counts')).toBe('Đã gửi 3 · Nháp 0 · Chưa chấm 0 / 3');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  test('the organiser screens: screening, rounds, round set-up and progress', async () => {
+    const f = await createJudgingRound(db, { judges: 2, entries: 3 });
+    await createEntry(db, f.contest, { status: 'received', link_status: 'to_verify' });
+    await withTransaction(db.pool, (tx) => openRound(tx, f.roundId, { id: null, label: 'e2e' }));
+    const organiser = await createStaff(db, { role: 'organiser' });
+    const page = await browser.newPage({ viewport: DESKTOP });
+    const problems = watchConsole(page);
+    await page.goto(`${site.url}/login`);
+    await page.fill('#f-email', organiser.email);
+    await page.fill('#f-password', TEST_PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${site.url}/staff`);
+    for (const [name, url] of [
+      ['screening', `/manage/contests/${f.contest.slug}/screening`],
+      ['rounds', `/manage/contests/${f.contest.slug}/rounds`],
+      ['round', `/manage/rounds/${f.roundId}`],
+      ['progress', `/manage/rounds/${f.roundId}/progress`],
+    ] as const) {
+      const res = await page.goto(`${site.url}${url}`);
+      expect(res?.status()).toBe(200);
+      await screenshot(page, `judging-organiser-${name}`);
+    }
+    expect(await page.textContent('h1')).toContain('Tiến độ chấm');
     expect(problems).toEqual([]);
     await page.close();
   });
