@@ -3,7 +3,7 @@ import { execute, maybeOne, one, rows } from '../db';
 import { recordAudit, type Actor } from '../audit/service';
 import { enqueueMail } from '../mail/outbox';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
-import { LIVE_FOR_JUDGING } from '../entries/states';
+import { canTransition, changeEntryStatus, LIVE_FOR_JUDGING, type EntryStatus } from '../entries/states';
 import {
   findJudgeRoundEntry, findRound, findSheetByAssignment, listCriteria, roundProgress,
   type CriterionRow, type JudgeEntryRow, type RoundRow, type SheetRow,
@@ -85,7 +85,8 @@ export async function removeJudge(tx: Queryable, roundId: number, judgeId: numbe
 
 /** Adds the round's missing entries from its source; returns how many were added. */
 export async function syncRoundEntries(tx: Queryable, round: RoundRow): Promise<number> {
-  const statuses = round.entry_source === 'promoted' ? ['shortlisted'] : [...LIVE_FOR_JUDGING];
+  // A screening round takes the entries still to screen; a scoring round the eligible (or promoted) ones.
+  const statuses = round.kind === 'screening' ? ['received'] : round.entry_source === 'promoted' ? ['shortlisted'] : [...LIVE_FOR_JUDGING];
   return execute(
     tx,
     `INSERT INTO round_entries (round_id, entry_id)
@@ -317,6 +318,13 @@ export async function saveScoresheet(tx: Queryable, judgeId: number, roundId: nu
     'INSERT INTO scoresheet_history (scoresheet_id, version, status, scores, comment, changed_by) VALUES ($1, $2, $3, $4, $5, $6)',
     [sheetId, version, status, JSON.stringify(scoresJson), input.comment, judgeId],
   );
+  // In a screening round, a submitted verdict is the screening decision on the entry.
+  if (round.kind === 'screening' && input.submit && input.verdict) {
+    const cur = await one<{ status: EntryStatus }>(tx, 'SELECT status FROM entries WHERE id = $1', [entry.entry_id]);
+    if (cur.status !== input.verdict && canTransition(cur.status, input.verdict)) {
+      await changeEntryStatus(tx, { entryId: entry.entry_id, to: input.verdict, actor, note: input.comment || null });
+    }
+  }
   if (input.submit && existing?.status !== 'submitted') {
     await recordAudit(tx, actor, { action: 'scoresheet.submitted', subjectType: 'scoresheet', subjectId: sheetId, contestId: round.contest_id, after: { code, version } });
   }

@@ -282,4 +282,24 @@ describe('the judge scoring an entry', () => {
     const b = await judgeAgent(other.email);
     expect((await b.get(`${url}/video`)).status).toBe(404);
   });
+
+  test('a judge in a screening round submits a verdict: the entry is screened through the entry lifecycle', async () => {
+    const f = await createJudgingRound(db, { judges: 1, entries: 2, kind: 'screening' });
+    await db.pool.query(`UPDATE entries SET status = 'received' WHERE contest_id = $1`, [f.contest.id]);
+    await db.pool.query('DELETE FROM criteria WHERE round_id = $1', [f.roundId]);
+    await withTransaction(db.pool, (tx) => openRound(tx, f.roundId, actor));
+    const agent = await judgeAgent(f.judges[0]!.email);
+    const url = `/judging/rounds/${f.roundId}/entries/${f.entries[0]!.code}`;
+    const page = await agent.get(url);
+    expect(page.text).toContain('name="verdict" value="not_eligible"');
+    const token = csrfFrom(page.text);
+    const missing = await agent.post(url).type('form').send({ _csrf: token, version: 0, action: 'submit' });
+    expect(missing.status).toBe(422);
+    const ok = await agent.post(url).type('form').send({ _csrf: token, version: 0, action: 'submit', verdict: 'not_eligible', comment: 'Thiếu hashtag' });
+    expect(ok.status).toBe(303);
+    const e = await rows(db.pool, 'SELECT status, screening_note, screened_by FROM entries WHERE id = $1', [f.entries[0]!.id]);
+    expect(e).toEqual([{ status: 'not_eligible', screening_note: 'Thiếu hashtag', screened_by: f.judges[0]!.id }]);
+    const audit = await rows(db.pool, `SELECT action, after FROM audit_log WHERE subject_type = 'entry' AND subject_id = $1`, [String(f.entries[0]!.id)]);
+    expect(audit).toEqual([{ action: 'entry.status_changed', after: { status: 'not_eligible', reasonId: null } }]);
+  });
 });
