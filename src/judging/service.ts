@@ -276,6 +276,8 @@ export async function saveScoresheet(tx: Queryable, judgeId: number, roundId: nu
   const criteria = round.kind === 'scoring' ? await listCriteria(tx, roundId) : [];
   const values = checkScores(criteria, input);
   if (round.kind === 'screening' && input.submit && !input.verdict) throw new ValidationError({ verdict: 'judging.error.verdictRequired' });
+  // Two tabs saving at once queue up on the assignment row, so the version check sees the winner.
+  await execute(tx, 'SELECT id FROM assignments WHERE id = $1 FOR UPDATE', [entry.assignment_id]);
   const existing = await findSheetByAssignment(tx, entry.assignment_id, true);
   const currentVersion = existing?.version ?? 0;
   if (input.version !== currentVersion) throw new ConflictError('stale_scoresheet', 'judging.error.stale', { version: currentVersion });

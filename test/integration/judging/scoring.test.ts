@@ -120,6 +120,9 @@ describe('the judge scoring an entry', () => {
     expect(sheet).toEqual([{ comment: 'tab A again', version: 2 }]);
     const full = await agent.post(api).set('x-csrf-token', token).send({ scores: Object.fromEntries(f.criteria.map((c) => [c, 10])), comment: '', version: 2, action: 'submit' });
     expect(full.body).toMatchObject({ version: 3, status: 'submitted', total: 100 });
+    // Two tabs saving the same version at the same moment: exactly one wins.
+    const race = await Promise.all([1, 2].map((n) => agent.post(api).set('x-csrf-token', token).send({ scores: Object.fromEntries(f.criteria.map((c) => [c, n])), comment: `tab ${n}`, version: 3, action: 'autosave' })));
+    expect(race.map((r) => r.status).sort()).toEqual([200, 409]);
   });
 
   test("another judge's entry is a 404, in HTML, JSON, video and writes; a round I do not sit on is a 404", async () => {
