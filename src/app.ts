@@ -36,6 +36,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('trust proxy', config.TRUST_PROXY);
   app.set('view engine', 'ejs');
   app.set('views', VIEWS_DIR);
+  // Compiled templates are kept when the configuration says production (Express alone looks only at process.env).
+  app.set('view cache', config.NODE_ENV === 'production');
   app.disable('x-powered-by');
   const secureCookies = Boolean(config.PUBLIC_URL?.startsWith('https://'));
 

@@ -6,6 +6,7 @@ import { homeRoutes } from './home/routes';
 import { contestRoutes } from './contests/routes';
 import { entryRoutes } from './entries/routes';
 import { uploadStore } from './storage/store';
+import { judgingRoutes } from './judging/routes';
 
 export interface FeatureDeps extends AppDeps {
   passport: passport.PassportStatic;
@@ -20,4 +21,5 @@ export function mountFeatures(app: express.Express, deps: FeatureDeps): void {
   app.use(accountRoutes(deps.db.pool, deps.passport));
   app.use(contestRoutes(deps.db.pool, deps.config));
   app.use(entryRoutes({ pool: deps.db.pool, config: deps.config, store: uploadStore(deps.config.uploadDir), secret: deps.sessionSecret }));
+  app.use(judgingRoutes(deps.db.pool, deps.config));
 }

@@ -2,6 +2,7 @@ import type { LocaleBundle } from './index';
 import { core } from './core';
 import { contestsLocale } from '../contests/locale';
 import { entriesLocale } from '../entries/locale';
+import { judgingLocale } from '../judging/locale';
 
 /**
  * Every feature's strings. A feature adds its `locale.ts` here, one line for the import and one
@@ -11,4 +12,5 @@ export const BUNDLES: LocaleBundle[] = [
   core,
   contestsLocale,
   entriesLocale,
+  judgingLocale,
 ];

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+const text = (max: number) => z.string().trim().normalize('NFC').max(max, 'form.invalid');
+const required = (max: number) => z.string().trim().normalize('NFC').min(1, 'form.required').max(max, 'form.invalid');
+const checkbox = z.preprocess((v) => v === 'on' || v === 'true' || v === '1' || v === true, z.boolean());
+const optionalId = z.preprocess((v) => (v === '' || v === undefined || v === null ? null : v), z.coerce.number().int().positive('form.invalid').nullable());
+const num = (msg = 'form.invalid') => z.preprocess((v) => (typeof v === 'string' ? v.replace(',', '.').trim() : v), z.coerce.number(msg).finite(msg));
+
+export const roundSchema = z
+  .object({
+    name: required(120),
+    kind: z.enum(['screening', 'scoring'], 'form.invalid').default('scoring'),
+    entrySource: z.enum(['all_eligible', 'promoted'], 'form.invalid').default('all_eligible'),
+    categoryId: optionalId.optional(),
+    blind: checkbox,
+    othersScores: z.enum(['never', 'after_own', 'always'], 'form.invalid').default('after_own'),
+    assignmentMode: z.enum(['all', 'n_per_entry'], 'form.invalid').default('all'),
+    judgesPerEntry: z.preprocess((v) => (v === '' || v === undefined ? null : v), z.coerce.number().int('form.invalid').min(1, 'form.invalid').max(50, 'form.invalid').nullable()),
+    deadlineAt: z.preprocess((v) => (v === '' || v === undefined ? null : v), z.coerce.date('form.invalid').nullable()).optional(),
+  })
+  .refine((r) => r.assignmentMode === 'all' || (r.judgesPerEntry ?? 0) >= 1, { path: ['judgesPerEntry'], message: 'judging.error.judgesPerEntry' });
+export type RoundInput = z.infer<typeof roundSchema>;
+
+export const criterionSchema = z
+  .object({
+    name: required(120),
+    description: text(2000).default(''),
+    weight: num().pipe(z.number().positive('judging.error.weight').max(999, 'judging.error.weight')),
+    scaleMin: num().default(1),
+    scaleMax: num().default(10),
+    step: num().pipe(z.number().positive('form.invalid')).default(1),
+  })
+  .refine((c) => c.scaleMax > c.scaleMin, { path: ['scaleMax'], message: 'judging.error.scale' });
+export type CriterionInput = z.infer<typeof criterionSchema>;
+
+export const judgeSchema = z.object({ judgeId: z.coerce.number().int().positive('form.required') });
+
+export const conflictSchema = z
+  .object({
+    judgeId: z.coerce.number().int().positive('form.required'),
+    entryCode: text(40).default(''),
+    organisation: text(200).default(''),
+    reason: text(1000).default(''),
+  })
+  .refine((c) => (c.entryCode === '') !== (c.organisation === ''), { path: ['entryCode'], message: 'judging.error.conflictTarget' });
+
+export const declareConflictSchema = z.object({ reason: required(1000) });
+
+export const closeSchema = z.object({ force: checkbox });
+export const moveSchema = z.object({ judgeId: z.coerce.number().int().positive('form.required') });
+
+const scoreValue = z.preprocess(
+  (v) => (v === '' || v === undefined || v === null ? null : typeof v === 'string' ? v.replace(',', '.') : v),
+  z.coerce.number('judging.error.scoreOutOfScale').finite('judging.error.scoreOutOfScale').nullable(),
+);
+
+/** The scoring form (HTML) and the autosave body (JSON) share this shape. */
+export const scoresheetSchema = z.object({
+  scores: z.record(z.string().regex(/^[0-9]{1,18}$/), scoreValue).default({}),
+  comment: text(5000).default(''),
+  version: z.coerce.number().int().min(0),
+  action: z.enum(['draft', 'submit', 'autosave']).default('draft'),
+  verdict: z.preprocess((v) => (v === '' ? null : v), z.enum(['eligible', 'not_eligible']).nullable()).optional(),
+});
+
+export const queueQuerySchema = z.object({
+  filter: z.enum(['all', 'todo', 'draft', 'done']).catch('all'),
+  q: z.string().trim().max(100).catch(''),
+  page: z.coerce.number().int().min(1).max(10000).catch(1),
+});
+
+export const pageQuerySchema = z.object({ page: z.coerce.number().int().min(1).max(10000).catch(1) });
