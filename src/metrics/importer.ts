@@ -117,6 +117,14 @@ export async function importSnapshots(pool: Pool, o: ImportOptions): Promise<Imp
     let mapping = o.mapping;
     let pending: Pending[] = [];
     let lastProgress = 0;
+    // Exports repeat the same few times thousands of times; converting a zoned time is not cheap.
+    const times = new Map<string, Date | undefined>();
+    const timeOf = (raw: string) => {
+      if (times.has(raw)) return times.get(raw);
+      const d = parseCapturedAt(raw, tz);
+      if (times.size < 10_000) times.set(raw, d);
+      return d;
+    };
 
     const flush = async () => {
       if (!pending.length) return;
@@ -185,7 +193,7 @@ export async function importSnapshots(pool: Pool, o: ImportOptions): Promise<Imp
         if (m.capturedAt !== undefined) {
           const raw = cell(m.capturedAt);
           const blank = (raw ?? '').trim() === '';
-          const parsed = blank ? undefined : parseCapturedAt(raw, tz);
+          const parsed = blank ? undefined : timeOf(raw as string);
           if ((!blank && !parsed) || (blank && !at)) {
             note({ row: rowNo, outcome: 'refused', reason: 'bad_time', field: 'capturedAt', value: (raw ?? '').slice(0, 100) });
             continue;

@@ -12,7 +12,7 @@ export type ColumnMapping = Partial<Record<MetricField, number>>;
 
 /** Header words per field, compared without accents, case or punctuation. */
 const ALIASES: Record<MetricField, string[]> = {
-  video: ['video', 'videoid', 'idvideo', 'link', 'url', 'lienket', 'duongdan', 'duongdanvideo', 'linkvideo', 'ma', 'mabai', 'mabaiduthi', 'code', 'entry', 'entrycode', 'clip', 'tiktok', 'linktiktok', 'tiktokurl', 'videolink', 'videourl'],
+  video: ['video', 'videoid', 'idvideo', 'mavideo', 'mavideotiktok', 'mabaidu', 'linkbai', 'duonglinkvideo', 'link', 'url', 'lienket', 'duongdan', 'duongdanvideo', 'linkvideo', 'ma', 'mabai', 'mabaiduthi', 'code', 'entry', 'entrycode', 'clip', 'tiktok', 'linktiktok', 'tiktokurl', 'videolink', 'videourl'],
   views: ['views', 'view', 'luotxem', 'xem', 'videoviews', 'plays', 'playcount', 'luotphat', 'soluotxem'],
   likes: ['likes', 'like', 'luotthich', 'thich', 'tim', 'luottim', 'hearts', 'soluotthich'],
   comments: ['comments', 'comment', 'binhluan', 'luotbinhluan', 'soluotbinhluan', 'sobinhluan'],
@@ -104,7 +104,14 @@ function zoned(y: string, mo: string, d: string, h: string | undefined, mi: stri
 export type VideoRef = { kind: 'code'; code: string } | { kind: 'video_id'; videoId: string } | { kind: 'url'; url: string } | { kind: 'invalid' };
 
 const HOSTS = /^(?:www\.|m\.|vm\.|vt\.)?tiktok\.com$/i;
-const ID = '(\\d{15,20})';
+const ID_PATHS = [
+  /^\/@[^/]+\/(?:video|photo)\/(\d{15,20})\/?$/,
+  /^\/v\/(\d{15,20})(?:\.html)?\/?$/,
+  /^\/embed\/(?:v2\/)?(\d{15,20})\/?$/,
+  /^\/player\/v1\/(\d{15,20})\/?$/,
+];
+const SHORT_LINK = /^(?:https?:\/\/)?(?:(?:vm|vt)\.tiktok\.com\/\w+|(?:www\.)?tiktok\.com\/t\/\w+)\/?$/i;
+const MAX_ID = 2n ** 64n;
 
 /** The id in a TikTok link, when the link itself carries it (short links do not). */
 export function videoIdFromUrl(input: string): string | undefined {
@@ -120,15 +127,14 @@ export function videoIdFromUrl(input: string): string | undefined {
     return undefined;
   }
   if (!/^https?:$/.test(u.protocol) || !HOSTS.test(u.hostname)) return undefined;
-  const p = u.pathname;
-  const m =
-    new RegExp(`^/@[^/]+/(?:video|photo)/${ID}/?$`).exec(p) ??
-    new RegExp(`^/v/${ID}(?:\\.html)?/?$`).exec(p) ??
-    new RegExp(`^/embed/(?:v2/)?${ID}/?$`).exec(p) ??
-    new RegExp(`^/player/v1/${ID}/?$`).exec(p);
-  if (!m) return undefined;
-  return BigInt(m[1]!) < 2n ** 64n ? m[1]! : undefined;
+  for (const re of ID_PATHS) {
+    const m = re.exec(u.pathname);
+    if (m) return BigInt(m[1]!) < MAX_ID ? m[1]! : undefined;
+  }
+  return undefined;
 }
+
+const codePatterns = new Map<string, RegExp>();
 
 /**
  * What a cell in the video column names. Entry codes look like "TKKQ-00042"; a bare 15–20 digit
@@ -137,13 +143,17 @@ export function videoIdFromUrl(input: string): string | undefined {
 export function parseVideoRef(raw: string | undefined, codePrefix: string): VideoRef {
   const s = (raw ?? '').trim();
   if (!s) return { kind: 'invalid' };
-  const code = new RegExp(`^${codePrefix}-\\d{1,9}$`, 'i');
+  let code = codePatterns.get(codePrefix);
+  if (!code) {
+    code = new RegExp(`^${codePrefix}-\\d{1,9}$`, 'i');
+    codePatterns.set(codePrefix, code);
+  }
   if (code.test(s)) return { kind: 'code', code: s.toUpperCase() };
-  if (/^\d{1,20}$/.test(s)) return BigInt(s) < 2n ** 64n ? { kind: 'video_id', videoId: s.replace(/^0+(?=\d)/, '') } : { kind: 'invalid' };
+  if (/^\d{1,20}$/.test(s)) return BigInt(s) < MAX_ID ? { kind: 'video_id', videoId: s.replace(/^0+(?=\d)/, '') } : { kind: 'invalid' };
   if (/tiktok\.com/i.test(s)) {
     const id = videoIdFromUrl(s);
     if (id) return { kind: 'video_id', videoId: id };
-    if (/^(https?:\/\/)?(vm|vt)\.tiktok\.com\/\w+\/?$/i.test(s) || /^(https?:\/\/)?(www\.)?tiktok\.com\/t\/\w+\/?$/i.test(s)) return { kind: 'url', url: s };
+    if (SHORT_LINK.test(s)) return { kind: 'url', url: s };
   }
   return { kind: 'invalid' };
 }

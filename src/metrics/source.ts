@@ -46,12 +46,10 @@ function sniffDelimiter(path: string): string {
 export function openRows(path: string, kind: SheetKind): RowSource {
   const totalBytes = fs.statSync(path).size;
   const input = fs.createReadStream(path, { highWaterMark: 256 * 1024 });
-  let read = 0;
-  input.on('data', (c) => {
-    read += c.length;
-  });
+  // bytesRead, not a 'data' listener: a listener would switch the stream to flowing mode and
+  // defeat the parser's back-pressure (the whole file would pile up in memory).
   const rows = kind === 'csv' ? csvRows(input, sniffDelimiter(path)) : xlsxRows(input);
-  return { rows, totalBytes, bytesRead: () => read, close: () => input.destroy() };
+  return { rows, totalBytes, bytesRead: () => input.bytesRead, close: () => input.destroy() };
 }
 
 function csvRows(input: fs.ReadStream, delimiter: string): AsyncIterable<string[]> {

@@ -1,4 +1,5 @@
 import type { BenchSuite } from '../types';
+import { metricsImportSuite } from './metricsImport';
 import { overheadSuite } from './overhead';
 import { scoringSuite } from './scoring';
 import { submitSuite } from './submit';
@@ -10,4 +11,5 @@ export const SUITES: BenchSuite[] = [
   submitSuite,
   uploadSuite,
   scoringSuite,
+  metricsImportSuite,
 ];
