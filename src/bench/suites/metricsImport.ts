@@ -24,7 +24,7 @@ async function runCli(env: BenchEnv, args: string[]): Promise<CliStats> {
   const url = o.connectionString ?? `postgres://postgres@${o.host}:${o.port}/postgres`;
   const out = await new Promise<string>((resolve, reject) => {
     execFile(process.execPath, [path.join(ROOT, 'dist/cli/metricsImport.js'), ...args], {
-    env: { ...process.env, NODE_OPTIONS: process.env.METRICS_CHILD_NODE_OPTIONS ?? '', NODE_ENV: 'production', DATABASE_URL: url, DATA_DIR: env.dataDir, UPLOAD_DIR: path.join(env.dataDir, 'uploads'), SESSION_SECRET: 'bench-secret-bench-secret-bench-secret', LOG_LEVEL: 'silent' },
+    env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: url, DATA_DIR: env.dataDir, UPLOAD_DIR: path.join(env.dataDir, 'uploads'), SESSION_SECRET: 'bench-secret-bench-secret-bench-secret', LOG_LEVEL: 'silent' },
     encoding: 'utf8',
     timeout: 300_000,
     maxBuffer: 10 * 1024 * 1024,
