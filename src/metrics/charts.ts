@@ -24,43 +24,59 @@ export function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** A round upper bound for the axis: 1, 2, 2.5 or 5 × 10^k. */
-export function niceMax(max: number): number {
-  if (max <= 0) return 1;
-  const p = 10 ** Math.floor(Math.log10(max));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= max) return m * p;
-  return 10 * p;
+/**
+ * A round upper bound for an axis of four steps, each step 1, 2 or 5 × 10^k (whole numbers when
+ * counting entries), so every tick label is exact.
+ */
+export function niceMax(max: number, whole = false): number {
+  if (max <= 0) return 4;
+  const raw = max / 4;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  let step = 10 * p;
+  for (const m of [1, 2, 5]) {
+    if (m * p >= raw) {
+      step = m * p;
+      break;
+    }
+  }
+  if (whole) step = Math.max(1, Math.ceil(step));
+  return step * 4;
 }
 
 function frame(o: ChartOptions, max: number, inner: string, points: SeriesPoint[], x: (i: number) => number): string {
-  const W = o.width ?? 760;
-  const H = o.height ?? 260;
-  const L = 64;
-  const B = H - 34;
-  const T = 12;
+  const W = o.width ?? 1000;
+  const H = o.height ?? 300;
+  const L = 96;
+  const B = H - 40;
+  const T = 30;
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => {
     const y = B - f * (B - T);
     return `<line x1="${L}" x2="${W - 8}" y1="${y}" y2="${y}" class="grid"/><text x="${L - 6}" y="${y + 4}" class="axis" text-anchor="end">${esc(o.formatValue(max * f))}</text>`;
   });
   const every = o.labelEvery ?? Math.max(1, Math.ceil(points.length / 10));
   const labels = points
-    .map((p, i) => (i % every === 0 || i === points.length - 1 ? `<text x="${x(i)}" y="${B + 18}" class="axis" text-anchor="middle">${esc(p.label)}</text>` : ''))
+    .map((p, i) => {
+      const last = i === points.length - 1;
+      // The last label ends at its point, so it never runs off the chart; a tick too close to it yields.
+      if (!last && (i % every !== 0 || points.length - 1 - i < every / 2)) return '';
+      return `<text x="${x(i)}" y="${B + 26}" class="axis" text-anchor="${last && points.length > 1 ? 'end' : 'middle'}">${esc(p.label)}</text>`;
+    })
     .join('');
   let marker = '';
   const mi = o.markerAt ? points.findIndex((p) => p.label === o.markerAt) : -1;
   if (mi >= 0) {
-    marker = `<line x1="${x(mi)}" x2="${x(mi)}" y1="${T}" y2="${B}" class="marker"/><text x="${x(mi) - 4}" y="${T + 12}" class="marker-label" text-anchor="end">${esc(o.markerLabel ?? '')}</text>`;
+    marker = `<line x1="${x(mi)}" x2="${x(mi)}" y1="${T}" y2="${B}" class="marker"/><text x="${x(mi)}" y="${T - 10}" class="marker-label" text-anchor="end">${esc(o.markerLabel ?? '')}</text>`;
   }
   return `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(o.title)}" xmlns="http://www.w3.org/2000/svg"><title>${esc(o.title)}</title>${ticks.join('')}${inner}${marker}<line x1="${L}" x2="${W - 8}" y1="${B}" y2="${B}" class="baseline"/>${labels}</svg>`;
 }
 
 export function barChart(points: SeriesPoint[], o: ChartOptions): string {
-  const W = o.width ?? 760;
-  const H = o.height ?? 260;
-  const L = 64;
-  const B = H - 34;
-  const T = 12;
-  const max = niceMax(Math.max(0, ...points.map((p) => p.value)));
+  const W = o.width ?? 1000;
+  const H = o.height ?? 300;
+  const L = 96;
+  const B = H - 40;
+  const T = 30;
+  const max = niceMax(Math.max(0, ...points.map((p) => p.value)), true);
   const slot = (W - 8 - L) / Math.max(1, points.length);
   const x = (i: number) => L + slot * (i + 0.5);
   const bars = points
@@ -73,11 +89,11 @@ export function barChart(points: SeriesPoint[], o: ChartOptions): string {
 }
 
 export function lineChart(points: SeriesPoint[], o: ChartOptions): string {
-  const W = o.width ?? 760;
-  const H = o.height ?? 260;
-  const L = 64;
-  const B = H - 34;
-  const T = 12;
+  const W = o.width ?? 1000;
+  const H = o.height ?? 300;
+  const L = 96;
+  const B = H - 40;
+  const T = 30;
   const max = niceMax(Math.max(0, ...points.map((p) => p.value)));
   const step = points.length > 1 ? (W - 8 - L - 16) / (points.length - 1) : 0;
   const x = (i: number) => L + 8 + step * i;

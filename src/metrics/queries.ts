@@ -390,3 +390,15 @@ export function saveTierEngagement(q: Queryable, contestId: number, tierId: numb
     [contestId, tierId, JSON.stringify(engagement)],
   );
 }
+
+/** Rebuilds every entry's latest snapshot of a contest from the history (after bulk loads). */
+export async function rebuildLatest(q: Queryable, contestId: number): Promise<void> {
+  await execute(q, 'DELETE FROM metric_latest WHERE contest_id = $1', [contestId]);
+  await execute(
+    q,
+    `INSERT INTO metric_latest (entry_id, contest_id, captured_at, views, likes, comments, shares)
+     SELECT DISTINCT ON (entry_id) entry_id, contest_id, captured_at, views, likes, comments, shares
+       FROM metric_snapshots WHERE contest_id = $1 ORDER BY entry_id, captured_at DESC`,
+    [contestId],
+  );
+}

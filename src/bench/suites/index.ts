@@ -1,4 +1,5 @@
 import type { BenchSuite } from '../types';
+import { metricsDashboardSuite } from './metricsDashboard';
 import { metricsImportSuite } from './metricsImport';
 import { overheadSuite } from './overhead';
 import { scoringSuite } from './scoring';
@@ -12,4 +13,5 @@ export const SUITES: BenchSuite[] = [
   uploadSuite,
   scoringSuite,
   metricsImportSuite,
+  metricsDashboardSuite,
 ];
