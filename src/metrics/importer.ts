@@ -117,6 +117,20 @@ export async function importSnapshots(pool: Pool, o: ImportOptions): Promise<Imp
     let mapping = o.mapping;
     let pending: Pending[] = [];
     let lastProgress = 0;
+    // Daily totals move by each new snapshot's growth over the entry's latest one. A snapshot
+    // older than the entry's latest (history filled in afterwards) changes later growth too:
+    // then the totals are rebuilt from the snapshots once, at the end.
+    const growth = new Map<string, q.Counts4>();
+    let rebuildTotals = false;
+    const dayCache = new Map<number, string>();
+    const dayOf = (d: Date) => {
+      let s = dayCache.get(d.getTime());
+      if (!s) {
+        s = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+        if (dayCache.size < 10_000) dayCache.set(d.getTime(), s);
+      }
+      return s;
+    };
     // Exports repeat the same few times thousands of times; converting a zoned time is not cheap.
     const times = new Map<string, Date | undefined>();
     const timeOf = (raw: string) => {
@@ -142,16 +156,38 @@ export async function importSnapshots(pool: Pool, o: ImportOptions): Promise<Imp
         }
       }
       if (!toInsert.length) return;
+      const before = rebuildTotals ? [] : await q.latestOf(tx, [...new Set(toInsert.map((r) => r.entryId))]);
       const inserted = await q.insertSnapshots(tx, o.contest.id, imp.id, 'import', toInsert);
       const fresh = new Set(inserted.map((r) => `${r.entry_id}@${new Date(r.captured_at).getTime()}`));
+      const prev = new Map(before.map((b) => [b.entry_id, { t: new Date(b.captured_at).getTime(), views: b.views, likes: b.likes, comments: b.comments, shares: b.shares }]));
+      const added: (q.SnapshotIn & { n: number })[] = [];
       for (const r of toInsert) {
         const key = `${r.entryId}@${r.capturedAt.getTime()}`;
         if (fresh.delete(key)) {
           counts.accepted += 1;
+          added.push(r);
         } else {
           counts.duplicates += 1;
           note({ row: r.n, outcome: 'skipped', reason: 'duplicate' });
         }
+      }
+      if (rebuildTotals) return;
+      added.sort((a, b) => a.entryId - b.entryId || a.capturedAt.getTime() - b.capturedAt.getTime());
+      for (const r of added) {
+        const p = prev.get(r.entryId);
+        const t = r.capturedAt.getTime();
+        if (p && t <= p.t) {
+          rebuildTotals = true;
+          return;
+        }
+        const day = dayOf(r.capturedAt);
+        const g = growth.get(day) ?? { views: 0, likes: 0, comments: 0, shares: 0 };
+        g.views += r.views - (p?.views ?? 0);
+        g.likes += r.likes - (p?.likes ?? 0);
+        g.comments += r.comments - (p?.comments ?? 0);
+        g.shares += r.shares - (p?.shares ?? 0);
+        growth.set(day, g);
+        prev.set(r.entryId, { t, views: r.views, likes: r.likes, comments: r.comments, shares: r.shares });
       }
     };
 
@@ -228,7 +264,8 @@ export async function importSnapshots(pool: Pool, o: ImportOptions): Promise<Imp
     if (!mapping) throw new ImportFileError('metrics.import.empty');
     if (counts.rowsRead === 0) throw new ImportFileError('metrics.import.noRows');
     report.sort((a, b) => a.row - b.row);
-    if (counts.accepted > 0) await q.refreshDailyTotals(tx, o.contest.id, tz);
+    if (rebuildTotals) await q.refreshDailyTotals(tx, o.contest.id, tz);
+    else await q.addDailyGrowth(tx, o.contest.id, growth);
     await q.finishImport(tx, imp.id, { sha256, ...counts, report, mapping });
     await recordAudit(tx, o.actor, {
       action: 'metrics.import',

@@ -402,3 +402,60 @@ export async function rebuildLatest(q: Queryable, contestId: number): Promise<vo
     [contestId],
   );
 }
+
+export interface Counts4 {
+  views: number;
+  likes: number;
+  comments: number;
+  shares: number;
+}
+
+/** The current latest snapshot of some entries (before a batch goes in). */
+export function latestOf(q: Queryable, entryIds: number[]): Promise<({ entry_id: number; captured_at: Date } & Counts4)[]> {
+  return rows(
+    q,
+    'SELECT entry_id, captured_at, views, likes, comments, shares FROM metric_latest WHERE entry_id = ANY($1::bigint[])',
+    [entryIds],
+  );
+}
+
+/** One entry's growth per day (each snapshot minus the one before it), in the contest's zone. */
+export function entryDailyGrowth(q: Queryable, entryId: number, timeZone: string): Promise<({ day: string } & Counts4)[]> {
+  return rows(
+    q,
+    `SELECT to_char(day, 'YYYY-MM-DD') AS day, sum(dv)::bigint AS views, sum(dl)::bigint AS likes, sum(dc)::bigint AS comments, sum(ds)::bigint AS shares
+       FROM (SELECT (captured_at AT TIME ZONE $2)::date AS day,
+                    views - coalesce(lag(views) OVER e, 0) AS dv, likes - coalesce(lag(likes) OVER e, 0) AS dl,
+                    comments - coalesce(lag(comments) OVER e, 0) AS dc, shares - coalesce(lag(shares) OVER e, 0) AS ds
+               FROM metric_snapshots WHERE entry_id = $1 WINDOW e AS (ORDER BY captured_at)) d
+      GROUP BY day`,
+    [entryId, timeZone],
+  );
+}
+
+/**
+ * Adds growth to the running daily totals: the day's row is created (carrying the day before)
+ * when missing, then that day and every later one move by the growth. Days in ascending order.
+ */
+export async function addDailyGrowth(q: Queryable, contestId: number, growth: Map<string, Counts4>): Promise<void> {
+  for (const day of [...growth.keys()].sort()) {
+    const g = growth.get(day) as Counts4;
+    if (!g.views && !g.likes && !g.comments && !g.shares) continue;
+    await execute(
+      q,
+      `INSERT INTO metric_daily_totals (contest_id, day, views, likes, comments, shares)
+       SELECT $1, $2::date, coalesce(p.views, 0), coalesce(p.likes, 0), coalesce(p.comments, 0), coalesce(p.shares, 0)
+         FROM (SELECT 1) one
+         LEFT JOIN LATERAL (SELECT views, likes, comments, shares FROM metric_daily_totals
+                             WHERE contest_id = $1 AND day < $2::date ORDER BY day DESC LIMIT 1) p ON true
+       ON CONFLICT (contest_id, day) DO NOTHING`,
+      [contestId, day],
+    );
+    await execute(
+      q,
+      `UPDATE metric_daily_totals SET views = views + $3, likes = likes + $4, comments = comments + $5, shares = shares + $6
+        WHERE contest_id = $1 AND day >= $2::date`,
+      [contestId, day, g.views, g.likes, g.comments, g.shares],
+    );
+  }
+}

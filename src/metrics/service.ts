@@ -86,9 +86,22 @@ export async function recordManualSnapshot(pool: Pool, contest: ContestRow, code
     const entry = await q.findEntryByCode(tx, contest.id, code);
     if (!entry) throw new NotFoundError('entry_not_found');
     const before = await q.findSnapshot(tx, entry.id, input.capturedAt);
+    // The daily totals move by the change in this one entry's growth, day by day.
+    const growthBefore = await q.entryDailyGrowth(tx, entry.id, contest.time_zone);
     await q.upsertManualSnapshot(tx, contest.id, { entryId: entry.id, ...input });
     await q.refreshLatestForEntry(tx, entry.id);
-    await q.refreshDailyTotals(tx, contest.id, contest.time_zone);
+    const change = new Map<string, q.Counts4>();
+    for (const [sign, list] of [[-1, growthBefore], [1, await q.entryDailyGrowth(tx, entry.id, contest.time_zone)]] as const) {
+      for (const g of list) {
+        const c = change.get(g.day) ?? { views: 0, likes: 0, comments: 0, shares: 0 };
+        c.views += sign * g.views;
+        c.likes += sign * g.likes;
+        c.comments += sign * g.comments;
+        c.shares += sign * g.shares;
+        change.set(g.day, c);
+      }
+    }
+    await q.addDailyGrowth(tx, contest.id, change);
     await recordAudit(tx, actor, {
       action: before ? 'metrics.snapshot.correct' : 'metrics.snapshot.add',
       subjectType: 'entry',

@@ -41,6 +41,24 @@ const VI_CSV = [
   `04/09/2021 10:00;2.000;${V1};2.000.000;20;5`,
 ].join('\r\n');
 
+/** The daily totals table against a recomputation from every snapshot, in JavaScript. */
+async function expectDailyTotalsRecomputed(contestId: number) {
+  const snaps = await rows<{ entry_id: number; captured_at: Date; views: number; likes: number }>(
+    db.pool, 'SELECT entry_id, captured_at, views, likes FROM metric_snapshots WHERE contest_id = $1 ORDER BY captured_at', [contestId]);
+  const table = await rows<{ day: string; views: number; likes: number }>(
+    db.pool, "SELECT to_char(day, 'YYYY-MM-DD') AS day, views, likes FROM metric_daily_totals WHERE contest_id = $1 ORDER BY day", [contestId]);
+  const dayOf = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(d);
+  const days = [...new Set(snaps.map((s) => dayOf(s.captured_at)))].sort();
+  const recomputed = days.map((day) => {
+    const latest = new Map<number, (typeof snaps)[number]>();
+    for (const s of snaps) if (dayOf(s.captured_at) <= day) latest.set(s.entry_id, s);
+    const v = [...latest.values()];
+    return { day, views: v.reduce((a, s) => a + s.views, 0), likes: v.reduce((a, s) => a + s.likes, 0) };
+  });
+  expect(table.filter((t) => days.includes(t.day))).toEqual(recomputed);
+  return recomputed;
+}
+
 describe('importing engagement snapshots', () => {
   test('a Vietnamese CSV: matched by link, code and short link; unknown, withdrawn and other-contest clips skipped; bad rows refused with reasons', async () => {
     const w = await world();
@@ -102,6 +120,21 @@ describe('importing engagement snapshots', () => {
     expect(n!.n).toBe(4);
     const days = await rows<{ views: number }>(db.pool, 'SELECT views FROM metric_daily_totals ORDER BY day');
     expect(days.map((d) => d.views)).toEqual([2439567, 3205000]);
+  });
+
+  test('history imported after newer figures (older snapshots) and a later export: daily totals still equal a recomputation', async () => {
+    const w = await world();
+    const at = (d: string) => ({ capturedAt: new Date(d) });
+    await importSnapshots(db.pool, { contest: w.contest, filePath: writeMetricsFile(`Video,Views,Likes\n${V1},9000,90\n${V2},500,5\n`), fileName: 'a.csv', actor: SYSTEM_ACTOR, ...at('2021-09-10T05:00:00Z') });
+    expect(await expectDailyTotalsRecomputed(w.contest.id)).toEqual([{ day: '2021-09-10', views: 9500, likes: 95 }]);
+    // Older figures arrive afterwards: the growth of 10 Sept changes, so the totals are rebuilt.
+    await importSnapshots(db.pool, { contest: w.contest, filePath: writeMetricsFile(`Video,Views,Likes\n${V1},1000,10\n`), fileName: 'b.csv', actor: SYSTEM_ACTOR, ...at('2021-09-04T05:00:00Z') });
+    expect(await expectDailyTotalsRecomputed(w.contest.id)).toEqual([{ day: '2021-09-04', views: 1000, likes: 10 }, { day: '2021-09-10', views: 9500, likes: 95 }]);
+    // A later export only adds growth on its own day.
+    await importSnapshots(db.pool, { contest: w.contest, filePath: writeMetricsFile(`Video,Views,Likes\n${V2},2500,25\nTKKQ-00003,100,1\n`), fileName: 'c.csv', actor: SYSTEM_ACTOR, ...at('2021-09-12T05:00:00Z') });
+    expect(await expectDailyTotalsRecomputed(w.contest.id)).toEqual([
+      { day: '2021-09-04', views: 1000, likes: 10 }, { day: '2021-09-10', views: 9500, likes: 95 }, { day: '2021-09-12', views: 11600, likes: 116 },
+    ]);
   });
 
   test('English headers with a BOM and one time for the whole file; a small batch size gives the same result', async () => {

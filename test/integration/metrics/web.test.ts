@@ -168,6 +168,9 @@ describe('metrics in the browser', () => {
     expect(audit.map((a) => [a.action, a.before.views, a.after.views])).toEqual([['metrics.snapshot.correct', 200000, 250000]]);
     const exp = await organiser.get(`/organiser/contests/${w.contest.slug}/dashboard/export`);
     expect(exp.text).toContain('totals,all,4,13255000,');
+    // The running totals moved by exactly the correction, from its day on.
+    const byDay = new Map(exp.text.split('\n').filter((l) => l.startsWith('engagement_by_day,')).map((l) => [l.split(',')[1], Number(l.split(',')[3])]));
+    expect([byDay.get('2021-09-02'), byDay.get('2021-09-03'), byDay.get('2021-09-08'), byDay.get('2021-10-01')]).toEqual([0, 1250000, 13250000, 13255000]);
     // An entry of another contest is not found under this contest.
     expect((await organiser.get(`/organiser/contests/${w.contest.slug}/metrics/entries/${w.b1.code}`)).status).toBe(404);
   });
