@@ -99,16 +99,16 @@ export function metricsHandlers(pool: Pool, uploadDir: string) {
   return {
     dashboard: async (req: Request, res: Response) => {
       const contest = await loadContestForOrganiser(pool, slugOf(req));
-      const d = await service.loadDashboard(pool, contest);
+      const d = await service.loadDashboardCached(pool, contest);
       await render(res, 'metrics/dashboard', {
         title: req.t('metrics.dashboard.title', { contest: contest.title }),
-        contest, d, charts: charts(d, req.lang, req.t), rateMin: service.RATE_MIN_VIEWS, now: new Date(), styles: ['metrics.css'], scripts: ['metrics.js'], bodyClass: 'metrics-dashboard',
+        contest, d, charts: charts(d, req.lang, req.t), rateMin: service.RATE_MIN_VIEWS, now: d.computedAt, styles: ['metrics.css'], scripts: ['metrics.js'], bodyClass: 'metrics-dashboard',
       });
     },
 
     exportDashboard: async (req: Request, res: Response) => {
       const contest = await loadContestForOrganiser(pool, slugOf(req));
-      const d = await service.loadDashboard(pool, contest);
+      const d = await service.loadDashboardCached(pool, contest);
       const t = d.totals;
       const lines: unknown[][] = [
         ['section', 'key', 'entries', 'views', 'likes', 'comments', 'shares'],

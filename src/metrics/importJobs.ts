@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { AppError } from '../http/errors';
 import { removeQuietly } from '../storage/store';
 import { importSnapshots, type ImportOptions } from './importer';
+import { invalidateDashboard } from './service';
 
 /**
  * Imports started from the browser run in the background of the portal process, so the page can
@@ -45,6 +46,7 @@ export function startImportJob(pool: Pool, opts: ImportOptions & { userId: numbe
     },
   }).then(
     (r) => {
+      invalidateDashboard(opts.contest.id);
       job.state = 'done';
       job.importId = r.importId;
       job.sameFileAs = r.sameFileAs;

@@ -17,6 +17,8 @@ export function dayIn(d: Date, timeZone: string): string {
 }
 
 export interface Dashboard {
+  /** When these figures were computed (the page says so). */
+  computedAt: Date;
   totals: q.Totals;
   days: string[];
   entriesPerDay: number[];
@@ -57,6 +59,7 @@ export async function loadDashboard(db: Queryable, contest: ContestRow): Promise
   const viewLast = daily[daily.length - 1]?.day;
   const viewDays = viewFirst && viewLast ? daysBetween(viewFirst, viewLast > (last ?? '') ? viewLast : (last as string)) : [];
   return {
+    computedAt: new Date(),
     totals,
     days,
     entriesPerDay: fillDays(days, new Map(perDay.map((d) => [d.day, d.entries])), 'zero'),
@@ -70,6 +73,28 @@ export async function loadDashboard(db: Queryable, contest: ContestRow): Promise
     topRate,
     posting,
   };
+}
+
+/**
+ * The dashboard is read far more often than its figures change (a projector, refreshes, several
+ * organisers): one computation per contest is shared for DASHBOARD_TTL_MS, and concurrent
+ * requests wait for the same one. Imports and corrections made by this process drop it at once;
+ * an import from the command line shows up within the TTL.
+ */
+export const DASHBOARD_TTL_MS = 60_000;
+const dashboards = new Map<number, { at: number; value: Promise<Dashboard> }>();
+
+export function loadDashboardCached(db: Queryable, contest: ContestRow, now = Date.now()): Promise<Dashboard> {
+  const hit = dashboards.get(contest.id);
+  if (hit && now - hit.at < DASHBOARD_TTL_MS) return hit.value;
+  const value = loadDashboard(db, contest);
+  dashboards.set(contest.id, { at: now, value });
+  value.catch(() => dashboards.delete(contest.id));
+  return value;
+}
+
+export function invalidateDashboard(contestId: number): void {
+  dashboards.delete(contestId);
 }
 
 export interface ManualSnapshotInput {
@@ -111,6 +136,7 @@ export async function recordManualSnapshot(pool: Pool, contest: ContestRow, code
       after: { capturedAt: input.capturedAt, views: input.views, likes: input.likes, comments: input.comments, shares: input.shares },
     });
   });
+  invalidateDashboard(contest.id);
 }
 
 export interface TierRule {

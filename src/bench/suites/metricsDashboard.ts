@@ -49,14 +49,18 @@ export const metricsDashboardSuite: BenchSuite = {
       await s.login('organiser@bench.clipjury.vn', 'bench-organiser-password');
       const headers = { cookie: s.cookieHeader };
       const path = `/organiser/contests/${g.slug}/dashboard`;
+      // The first load computes the figures (after an import, or when the minute-long cache ran out).
+      const c0 = performance.now();
       const check = await s.request('GET', path);
+      const coldMs = performance.now() - c0;
       if (check.status !== 200) throw new Error(`dashboard answered ${check.status}`);
       await runLoad(portal.url, 2, 10, () => ({ method: 'GET', path, headers }));
       const ours = await runLoad(portal.url, CONNECTIONS, REQUESTS, () => ({ method: 'GET', path, headers }));
-      const base = await runLoad(bare.url, CONNECTIONS, Math.min(REQUESTS, 40), () => ({ method: 'GET', path: '/bare/dashboard' }));
+      const base = await runLoad(bare.url, CONNECTIONS, 20, () => ({ method: 'GET', path: '/bare/dashboard' }));
       log(`dashboard: p50 ${ours.p50.toFixed(0)} ms, p95 ${ours.p95.toFixed(0)} ms; statuses ${JSON.stringify(ours.statuses)}`);
       return [
-        { benchmark: `dashboard, ${snaps.toLocaleString('en')} snapshots`, measure: 'p50 / p95', value: `${ours.p50.toFixed(0)} / ${ours.p95.toFixed(0)} ms`, baseline: `${base.p50.toFixed(0)} / ${base.p95.toFixed(0)} ms (totals from raw snapshots)`, goal: 'p95 < 500 ms, all 200', pass: ours.p95 < 500 && ours.statuses[200] === REQUESTS },
+        { benchmark: `dashboard, ${snaps.toLocaleString('en')} snapshots`, measure: 'first load (figures computed)', value: `${coldMs.toFixed(0)} ms` },
+        { benchmark: `dashboard, ${snaps.toLocaleString('en')} snapshots`, measure: 'p50 / p95 (figures shared for 60 s)', value: `${ours.p50.toFixed(0)} / ${ours.p95.toFixed(0)} ms`, baseline: `${base.p50.toFixed(0)} / ${base.p95.toFixed(0)} ms (totals from raw snapshots)`, goal: 'p95 < 300 ms, all 200', pass: ours.p95 < 300 && ours.statuses[200] === REQUESTS },
         { benchmark: `dashboard, ${snaps.toLocaleString('en')} snapshots`, measure: 'aggregates rebuilt from scratch', value: `${(aggMs / 1000).toFixed(1)} s` },
       ];
     } finally {
