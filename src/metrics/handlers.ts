@@ -40,6 +40,17 @@ function idParam(v: unknown): number {
   return n;
 }
 
+/**
+ * A file name that multer decoded as Latin-1 although the browser sent UTF-8 ("sá»‘ liá»‡u.csv"):
+ * decoded again when the bytes are valid UTF-8; a name already right is left alone.
+ */
+export function utf8FileName(name: string): string {
+  if (!/[\u0080-\u00ff]/.test(name) || [...name].some((c) => c.charCodeAt(0) > 0xff)) return name;
+  const bytes = Buffer.from(name, 'latin1');
+  const text = bytes.toString('utf8');
+  return text.includes('\uFFFD') ? name : text.normalize('NFC');
+}
+
 function monthDay(day: string): string {
   return `${day.slice(8, 10)}/${day.slice(5, 7)}`;
 }
@@ -161,7 +172,7 @@ export function metricsHandlers(pool: Pool, uploadDir: string) {
       const kind = up.kind === 'xlsx' ? 'xlsx' : kindOfFile(up.tempPath, up.originalName);
       const dest = path.join(pendingDir, `${token}.${kind}`);
       fs.renameSync(up.tempPath, dest);
-      req.session.metricsPending = { ...(req.session.metricsPending ?? {}), [token]: { path: dest, name: up.originalName || `metrics.${kind}`, contestId: contest.id, kind, sha256: up.sha256 } };
+      req.session.metricsPending = { ...(req.session.metricsPending ?? {}), [token]: { path: dest, name: utf8FileName(up.originalName) || `metrics.${kind}`, contestId: contest.id, kind, sha256: up.sha256 } };
       let guessed: ColumnMapping;
       try {
         guessed = guessMapping((await previewRows(dest, kind, 1))[0] ?? []);

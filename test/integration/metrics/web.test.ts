@@ -60,8 +60,8 @@ async function uploadCsv(agent: TestAgent, slug: string, csv: string, name = 'ti
 }
 
 /** Upload → preview (mapping guessed from the headers) → start → progress page → report. */
-async function importThroughBrowser(agent: TestAgent, slug: string, csv: string) {
-  const preview = await uploadCsv(agent, slug, csv);
+async function importThroughBrowser(agent: TestAgent, slug: string, csv: string, name?: string) {
+  const preview = await uploadCsv(agent, slug, csv, name);
   expect(preview.status).toBe(200);
   const action = /action="(\/organiser\/contests\/[^"]+\/metrics\/imports\/pending\/[^"]+)"/.exec(preview.text)![1]!;
   const selected = (name: string) => new RegExp(`name="${name}"[^>]*>[\\s\\S]*?<option value="(\\d*)" selected`).exec(preview.text)?.[1];
@@ -84,8 +84,9 @@ describe('metrics in the browser', () => {
   });
 
   test('an organiser imports a CSV through the preview: report counts, reasons and the downloadable report', async () => {
-    const report = await importThroughBrowser(organiser, w.contest.slug, csvFor(w));
+    const report = await importThroughBrowser(organiser, w.contest.slug, csvFor(w), 'số liệu tháng 9.csv');
     expect(report.status).toBe(200);
+    expect(report.text).toContain('<strong>số liệu tháng 9.csv</strong>');
     const count = (k: string) => new RegExp(`data-count="${k}">([^<]+)<`).exec(report.text)?.[1];
     expect([count('rows'), count('accepted'), count('skipped'), count('refused')]).toEqual(['6', '4', '1', '1']);
     expect(report.text).toContain('Video không phải bài dự thi của cuộc thi này');
