@@ -76,4 +76,43 @@ describeBrowser('the campaign dashboard in Chromium', () => {
     expect(problems).toEqual([]);
     await page.close();
   }, 120_000);
+
+  test('an organiser uploads an export, maps the columns on the preview, reads the report, and checks the people\'s choice', async () => {
+    const contest = await createContest(db, {
+      slug: 'nhap-so-lieu', title: 'Cuộc thi nhập số liệu', code_prefix: 'NSL', state: 'judging',
+      opens_at: new Date('2021-09-01T00:00:00+07:00'), closes_at: new Date('2021-09-30T23:59:00+07:00'),
+    });
+    const entries = [];
+    for (let i = 0; i < 4; i++) entries.push(await createEntry(db, contest, { status: 'eligible', title: `Clip dự thi ${i + 1}` }));
+    await db.pool.query(`INSERT INTO prize_tiers (contest_id, name, count, decided_by) VALUES ($1, 'Giải được yêu thích nhất', 1, 'engagement')`, [contest.id]);
+    const csv = ['Ngày lấy;Link video;Lượt xem;Lượt thích;Bình luận;Chia sẻ',
+      ...entries.map((e, i) => `20/09/2021 21:00;https://www.tiktok.com/@u/video/${e.video_id};${((i + 1) * 123456).toLocaleString('vi-VN')};${(i + 1) * 2000};${i * 30};${i * 7}`),
+      '20/09/2021 21:00;https://www.tiktok.com/@u/video/7999999999999999999;10;1;0;0',
+      '20/09/2021 21:00;TKKQ-1;nhiều;1;0;0'].join('\n');
+    const file = writeMetricsFile(csv, 'xuất từ TikTok.csv');
+    const organiser = await createStaff(db, { role: 'organiser', name: 'Ban tổ chức 2' });
+    const page = await browser.newPage({ viewport: DESKTOP });
+    const problems = watchConsole(page);
+    await page.goto(`${site.url}/organiser/contests/${contest.slug}/metrics`);
+    await page.fill('#f-email', organiser.email);
+    await page.fill('#f-password', TEST_PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${site.url}/organiser/contests/${contest.slug}/metrics`);
+    await page.setInputFiles('#f-file', file);
+    await page.click('form[enctype] button[type=submit]');
+    await page.waitForSelector('form.mapping');
+    expect(await page.inputValue('#f-video')).toBe('1');
+    expect(await page.inputValue('#f-capturedAt')).toBe('0');
+    fs.copyFileSync(await screenshot(page, 'metrics-preview'), '/tmp/metrics-preview.png');
+    await page.click('form.mapping button[type=submit]');
+    await page.waitForSelector('[data-count=accepted]');
+    expect(await page.textContent('[data-count=accepted]')).toBe('4');
+    expect(await page.textContent('[data-count=refused]')).toBe('1');
+    fs.copyFileSync(await screenshot(page, 'metrics-report'), '/tmp/metrics-report.png');
+    await page.goto(`${site.url}/organiser/contests/${contest.slug}/peoples-choice`);
+    expect(await page.textContent('tr.winner td:nth-child(2)')).toBe(entries[3]!.code);
+    fs.copyFileSync(await screenshot(page, 'metrics-peoples-choice'), '/tmp/metrics-peoples-choice.png');
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 120_000);
 });
