@@ -7,6 +7,7 @@ import { contestRoutes } from './contests/routes';
 import { entryRoutes } from './entries/routes';
 import { uploadStore } from './storage/store';
 import { judgingRoutes } from './judging/routes';
+import { metricsRoutes } from './metrics/routes';
 
 export interface FeatureDeps extends AppDeps {
   passport: passport.PassportStatic;
@@ -22,4 +23,5 @@ export function mountFeatures(app: express.Express, deps: FeatureDeps): void {
   app.use(contestRoutes(deps.db.pool, deps.config));
   app.use(entryRoutes({ pool: deps.db.pool, config: deps.config, store: uploadStore(deps.config.uploadDir), secret: deps.sessionSecret }));
   app.use(judgingRoutes(deps.db.pool, deps.config));
+  app.use(metricsRoutes(deps));
 }

@@ -3,6 +3,7 @@ import { core } from './core';
 import { contestsLocale } from '../contests/locale';
 import { entriesLocale } from '../entries/locale';
 import { judgingLocale } from '../judging/locale';
+import { metricsLocale } from '../metrics/locale';
 
 /**
  * Every feature's strings. A feature adds its `locale.ts` here, one line for the import and one
@@ -13,4 +14,5 @@ export const BUNDLES: LocaleBundle[] = [
   contestsLocale,
   entriesLocale,
   judgingLocale,
+  metricsLocale,
 ];

@@ -1,4 +1,6 @@
 import type { BenchSuite } from '../types';
+import { metricsDashboardSuite } from './metricsDashboard';
+import { metricsImportSuite } from './metricsImport';
 import { overheadSuite } from './overhead';
 import { scoringSuite } from './scoring';
 import { contestPageSuite } from './contestPage';
@@ -12,4 +14,6 @@ export const SUITES: BenchSuite[] = [
   uploadSuite,
   scoringSuite,
   contestPageSuite,
+  metricsImportSuite,
+  metricsDashboardSuite,
 ];
