@@ -3,6 +3,7 @@ import type passport from 'passport';
 import type { AppDeps } from './app';
 import { accountRoutes } from './accounts/routes';
 import { homeRoutes } from './home/routes';
+import { resultsRoutes } from './results/routes';
 
 export interface FeatureDeps extends AppDeps {
   passport: passport.PassportStatic;
@@ -15,4 +16,5 @@ export interface FeatureDeps extends AppDeps {
 export function mountFeatures(app: express.Express, deps: FeatureDeps): void {
   app.use(homeRoutes(deps.db.pool));
   app.use(accountRoutes(deps.db.pool, deps.passport));
+  app.use(resultsRoutes(deps.db.pool));
 }

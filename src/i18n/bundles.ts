@@ -1,5 +1,6 @@
 import type { LocaleBundle } from './index';
 import { core } from './core';
+import { resultsLocale } from '../results/locale';
 
 /**
  * Every feature's strings. A feature adds its `locale.ts` here, one line for the import and one
@@ -7,4 +8,5 @@ import { core } from './core';
  */
 export const BUNDLES: LocaleBundle[] = [
   core,
+  resultsLocale,
 ];
