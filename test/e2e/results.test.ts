@@ -94,6 +94,7 @@ describeBrowser('results, winners and the ceremony in Chromium', () => {
     expect(await shown()).toBe(0);
     await page.keyboard.press('Enter');
     expect(await visible()).toContain('Nguyễn Thị Trúc Linh');
+    await page.waitForTimeout(700);
     await screenshot(page, 'results-ceremony-first');
     await page.keyboard.press('ArrowRight');
     expect(await step()).toBe(6);

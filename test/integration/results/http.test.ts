@@ -208,9 +208,10 @@ describe('publication', () => {
   });
 
   test('unpublishing with a reason hides the list again; the decision log shows it all', async () => {
-    let res = await postForm(org, `${base}/winners/unpublish`, { reason: '' }, `${base}/winners`);
+    const refused = await postForm(org, `${base}/winners/unpublish`, { reason: '' }, `${base}/winners`);
+    expect(refused.status).toBe(303);
     expect((await request(app).get(`/c/${contest.slug}/winners`)).status).toBe(200);
-    res = await postForm(org, `${base}/winners/unpublish`, { reason: 'Sai tên tác phẩm' }, `${base}/winners`);
+    const res = await postForm(org, `${base}/winners/unpublish`, { reason: 'Sai tên tác phẩm' }, `${base}/winners`);
     expect(res.status).toBe(303);
     expect((await request(app).get(`/c/${contest.slug}/winners`)).status).toBe(404);
     expect((await request(app).get(`/api/v1/contests/${contest.slug}/winners`)).status).toBe(404);
@@ -219,7 +220,7 @@ describe('publication', () => {
     expect(audit.text).toContain('Sai tên tác phẩm');
     const csv = await org.get(`${base}/audit.csv`).buffer(true).parse(binary);
     const records = parse((csv.body as Buffer).toString('utf8').slice(1), { columns: true }) as Record<string, string>[];
-    expect(records.map((r) => r.action).filter((a) => a.startsWith('winners.'))).toEqual([
+    expect(records.map((r) => r.action ?? '').filter((a) => a.startsWith('winners.'))).toEqual([
       'winners.unpublished', 'winners.published', 'winners.award_overridden', 'winners.suggested',
     ]);
   });
