@@ -75,8 +75,7 @@ export function resultsHandlers(pool: Pool) {
       const page = await computeResults(pool, contest, round, {
         method: q.method, categoryId: q.category ?? null, spreadOnly: q.flag === 'spread', tiedOnly: q.flag === 'tied', page: q.page,
       });
-      const missing = await computeResults(pool, contest, round, { pageSize: null });
-      const missingCount = missing.rows.filter((r) => r.missing > 0).length;
+      const missingCount = page.rows[0]?.missing_entries ?? 0;
       const criteria = await listCriteria(pool, round.id);
       await render(res, 'results/leaderboard', {
         title: req.t('results.title', { contest: contest.title }), contest, rounds, categories, round, q, page, criteria, missingCount,

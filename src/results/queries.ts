@@ -76,6 +76,8 @@ export interface ResultRow {
   /** Still tied with another entry after the contest's tie-break rules and the organiser's decisions. */
   tied: boolean;
   spread: boolean;
+  /** Entries of the whole round (before filters) still missing scoresheets. */
+  missing_entries: number;
   total_count: number;
 }
 
@@ -176,12 +178,13 @@ export function roundResults(q: Queryable, o: ResultsQuery): Promise<ResultRow[]
        SELECT b.*,
               rank() OVER (ORDER BY score DESC NULLS LAST, tie_key DESC, manual_position NULLS LAST)::int AS rank,
               rank() OVER (PARTITION BY category_id ORDER BY score DESC NULLS LAST, tie_key DESC, manual_position NULLS LAST)::int AS category_rank,
-              (score IS NOT NULL AND count(*) OVER (PARTITION BY score, tie_key, manual_position) > 1) AS tied
+              (score IS NOT NULL AND count(*) OVER (PARTITION BY score, tie_key, manual_position) > 1) AS tied,
+              (count(*) FILTER (WHERE missing > 0) OVER ())::int AS missing_entries
          FROM base b
      )
      SELECT entry_id, code, title, category_id, status, sheets, missing, mean, median, min, max, sd, normalised,
             score::float8 AS score, tie_key::float8[] AS tie_key, manual_position, rank, category_rank, tied, spread,
-            count(*) OVER ()::int AS total_count
+            missing_entries, count(*) OVER ()::int AS total_count
        FROM ranked
       WHERE ($6::bigint IS NULL OR category_id = $6)
         AND (NOT $7::boolean OR spread)

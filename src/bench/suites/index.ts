@@ -1,5 +1,6 @@
 import type { BenchSuite } from '../types';
 import { overheadSuite } from './overhead';
+import { resultsSuite } from './results';
 import { scoringSuite } from './scoring';
 import { submitSuite } from './submit';
 import { uploadSuite } from './upload';
@@ -10,4 +11,5 @@ export const SUITES: BenchSuite[] = [
   submitSuite,
   uploadSuite,
   scoringSuite,
+  resultsSuite,
 ];
