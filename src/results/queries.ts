@@ -1,5 +1,6 @@
 import type { Queryable } from '../db';
-import { maybeOne, rows } from '../db';
+import { Pool } from 'pg';
+import { maybeOne, rows, withTransaction } from '../db';
 
 /** Entries that can still be ranked, promoted or awarded. */
 export const RANKABLE = ['eligible', 'shortlisted', 'awarded'];
@@ -107,7 +108,29 @@ export interface ResultsQuery {
  * clamped to the scale. Ties are ranked equal (rank 1, 1, 3) unless the tie-break key (criterion
  * means, number of scoresheets) or an organiser's recorded order separates them; never by id.
  */
-export function roundResults(q: Queryable, o: ResultsQuery): Promise<ResultRow[]> {
+export async function roundResults(q: Queryable, o: ResultsQuery): Promise<ResultRow[]> {
+  return withWorkMem(q, (c) => roundResultsQuery(c, o));
+}
+
+/**
+ * The ranking sorts and aggregates a few hundred thousand rows at the seed's scale: with the
+ * default 4 MB of work_mem they spill to disk. The statement runs with RESULTS_WORK_MEM, set
+ * LOCAL to a transaction (the caller's, or one opened here on a pool).
+ */
+export const RESULTS_WORK_MEM = '64MB';
+
+export async function withWorkMem<T>(q: Queryable, fn: (c: Queryable) => Promise<T>): Promise<T> {
+  if (q instanceof Pool) {
+    return withTransaction(q, async (tx) => {
+      await tx.query(`SET LOCAL work_mem = '${RESULTS_WORK_MEM}'`);
+      return fn(tx);
+    });
+  }
+  await q.query(`SET LOCAL work_mem = '${RESULTS_WORK_MEM}'`);
+  return fn(q);
+}
+
+function roundResultsQuery(q: Queryable, o: ResultsQuery): Promise<ResultRow[]> {
   return rows<ResultRow>(
     q,
     `WITH crit AS (
@@ -142,11 +165,14 @@ export function roundResults(q: Queryable, o: ResultsQuery): Promise<ResultRow[]
      ), assigned AS (
        SELECT entry_id, count(*)::int AS n FROM assignments WHERE round_id = $1 GROUP BY entry_id
      ), members AS (
-       SELECT entry_id FROM round_entries WHERE round_id = $1
-       UNION SELECT entry_id FROM assignments WHERE round_id = $1
-       UNION SELECT e.id FROM entries e JOIN rounds r ON r.contest_id = e.contest_id
-              WHERE r.id = $1 AND r.entry_source = 'all_eligible' AND e.status = ANY($5::text[])
-                AND (r.category_id IS NULL OR e.category_id = r.category_id)
+       -- The round's entries: all eligible ones (of its category) for an all_eligible round, plus
+       -- those promoted into it or assigned in it. A semi-join on entries, not a UNION to dedupe.
+       SELECT e.id AS entry_id
+         FROM entries e JOIN rounds r ON r.id = $1 AND r.contest_id = e.contest_id
+        WHERE e.status = ANY($5::text[])
+          AND ((r.entry_source = 'all_eligible' AND (r.category_id IS NULL OR e.category_id = r.category_id))
+               OR e.id IN (SELECT entry_id FROM round_entries WHERE round_id = $1)
+               OR e.id IN (SELECT entry_id FROM assignments WHERE round_id = $1))
      ), crit_mean AS (
        SELECT s.entry_id, sc.criterion_id, avg(sc.value) AS v
          FROM scoresheets s JOIN scores sc ON sc.scoresheet_id = s.id
@@ -176,11 +202,15 @@ export function roundResults(q: Queryable, o: ResultsQuery): Promise<ResultRow[]
         WHERE e.status = ANY($5::text[])
      ), ranked AS (
        SELECT b.*,
-              rank() OVER (ORDER BY score DESC NULLS LAST, tie_key DESC, manual_position NULLS LAST)::int AS rank,
+              (rank() OVER w)::int AS rank,
               rank() OVER (PARTITION BY category_id ORDER BY score DESC NULLS LAST, tie_key DESC, manual_position NULLS LAST)::int AS category_rank,
-              (score IS NOT NULL AND count(*) OVER (PARTITION BY score, tie_key, manual_position) > 1) AS tied,
+              -- Tied: equal to the neighbour before or after in the ranking order (one sort serves both).
+              coalesce(score IS NOT NULL AND (
+                 (lag(score) OVER w = score AND lag(tie_key) OVER w = tie_key AND lag(manual_position) OVER w IS NOT DISTINCT FROM manual_position)
+              OR (lead(score) OVER w = score AND lead(tie_key) OVER w = tie_key AND lead(manual_position) OVER w IS NOT DISTINCT FROM manual_position)), false) AS tied,
               (count(*) FILTER (WHERE missing > 0) OVER ())::int AS missing_entries
          FROM base b
+       WINDOW w AS (ORDER BY score DESC NULLS LAST, tie_key DESC, manual_position NULLS LAST)
      )
      SELECT entry_id, code, title, category_id, status, sheets, missing, mean, median, min, max, sd, normalised,
             score::float8 AS score, tie_key::float8[] AS tie_key, manual_position, rank, category_rank, tied, spread,
