@@ -29,7 +29,7 @@ export function toCsv(header: string[], data: unknown[][]): string {
   return '\ufeff' + [header, ...data].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 
-export async function resultsTable(q: Queryable, contest: ContestRow, round: RoundRow, method: Method): Promise<{ header: string[]; data: unknown[][] }> {
+export async function resultsTable(q: Queryable, contest: ContestRow, round: RoundRow, method: Method): Promise<Table> {
   const [r, categories] = await Promise.all([computeResults(q, contest, round, { method, pageSize: null }), listCategories(q, contest.id)]);
   const cat = new Map(categories.map((c) => [c.id, c.name]));
   return {
@@ -47,15 +47,25 @@ export async function resultsCsv(q: Queryable, contest: ContestRow, round: Round
 }
 
 export async function resultsXlsx(q: Queryable, contest: ContestRow, round: RoundRow, method: Method): Promise<Buffer> {
-  const t = await resultsTable(q, contest, round, method);
+  return tableXlsx({ ...(await resultsTable(q, contest, round, method)), sheetName: round.name });
+}
+
+export interface Table {
+  header: string[];
+  data: unknown[][];
+  sheetName?: string;
+}
+
+/** Any export table as an XLSX workbook of one sheet. */
+export async function tableXlsx(t: Table): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
-  const ws = wb.addWorksheet(round.name.slice(0, 31).replace(/[[\]*?/\\:]/g, ' '));
+  const ws = wb.addWorksheet((t.sheetName ?? 'Clipjury').slice(0, 31).replace(/[[\]*?/\\:]/g, ' '));
   ws.addRow(t.header).font = { bold: true };
-  for (const r of t.data) ws.addRow(r.map((v) => (v === null ? '' : v)));
+  for (const r of t.data) ws.addRow(r.map((v) => (v === null || v === undefined ? '' : v)));
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-export async function scoresheetsCsv(q: Queryable, round: RoundRow): Promise<string> {
+export async function scoresheetsTable(q: Queryable, round: RoundRow): Promise<Table> {
   const criteria = await listCriteria(q, round.id);
   const data = await rows<{ code: string; title: string; judge: string; status: string; comment: string; submitted_at: Date | null; scores: Record<string, number> }>(
     q,
@@ -65,14 +75,20 @@ export async function scoresheetsCsv(q: Queryable, round: RoundRow): Promise<str
       WHERE s.round_id = $1 ORDER BY e.code, u.name, s.id`,
     [round.id],
   );
-  return toCsv(
-    ['code', 'title', 'judge', 'status', ...criteria.map((c) => c.name), 'comment', 'submitted_at'],
-    data.map((d) => [d.code, d.title, d.judge, d.status, ...criteria.map((c) => d.scores[String(c.id)] ?? null), d.comment, d.submitted_at]),
-  );
+  return {
+    header: ['code', 'title', 'judge', 'status', ...criteria.map((c) => c.name), 'comment', 'submitted_at'],
+    data: data.map((d) => [d.code, d.title, d.judge, d.status, ...criteria.map((c) => d.scores[String(c.id)] ?? null), d.comment, d.submitted_at]),
+    sheetName: round.name,
+  };
+}
+
+export async function scoresheetsCsv(q: Queryable, round: RoundRow): Promise<string> {
+  const t = await scoresheetsTable(q, round);
+  return toCsv(t.header, t.data);
 }
 
 /** Entries with the entrants' personal data: organisers only (the route checks). */
-export async function entriesCsv(q: Queryable, contest: ContestRow): Promise<string> {
+export async function entriesTable(q: Queryable, contest: ContestRow): Promise<Table> {
   const data = await rows<Record<string, unknown>>(
     q,
     `SELECT e.code, e.title, e.status, c.name AS category, e.canonical_url, e.created_at, en.full_name, en.display_name, en.email::text AS email,
@@ -83,14 +99,25 @@ export async function entriesCsv(q: Queryable, contest: ContestRow): Promise<str
   );
   const header = ['code', 'title', 'status', 'category', 'canonical_url', 'created_at', 'full_name', 'display_name', 'email', 'phone_e164',
     'date_of_birth', 'organisation', 'occupation', 'province', 'address', 'national_id', 'tiktok_handle'];
-  return toCsv(header, data.map((d) => header.map((h) => d[h])));
+  return { header, data: data.map((d) => header.map((h) => d[h])), sheetName: 'entries' };
+}
+
+export async function entriesCsv(q: Queryable, contest: ContestRow): Promise<string> {
+  const t = await entriesTable(q, contest);
+  return toCsv(t.header, t.data);
+}
+
+export function winnersTable(awards: AwardRow[]): Table {
+  return {
+    header: ['prize', 'position', 'rank', 'code', 'title', 'full_name', 'display_name', 'source', 'reason'],
+    data: awards.map((a) => [a.tier_name, a.position, a.rank, a.code, a.title, a.full_name, a.display_name, a.source, a.reason]),
+    sheetName: 'winners',
+  };
 }
 
 export function winnersCsv(awards: AwardRow[]): string {
-  return toCsv(
-    ['prize', 'position', 'rank', 'code', 'title', 'full_name', 'display_name', 'source', 'reason'],
-    awards.map((a) => [a.tier_name, a.position, a.rank, a.code, a.title, a.full_name, a.display_name, a.source, a.reason]),
-  );
+  const t = winnersTable(awards);
+  return toCsv(t.header, t.data);
 }
 
 const FONT = path.join(ASSETS_DIR, 'fonts', 'DejaVuSans.ttf');

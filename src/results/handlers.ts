@@ -11,7 +11,8 @@ import { parseOrThrow, tryParse } from '../http/validate';
 import { createZip } from '../types/archiver7';
 import { listAuditPage, auditCsv } from './audit';
 import {
-  certificateFileName, certificatePdf, entriesCsv, resultsCsv, resultsXlsx, scoresheetsCsv, winnersCsv, winnersPdf,
+  certificateFileName, certificatePdf, entriesCsv, entriesTable, resultsCsv, resultsXlsx, scoresheetsCsv, scoresheetsTable, tableXlsx,
+  winnersCsv, winnersPdf, winnersTable,
 } from './exports';
 import { entrySheets, findEntryByCode, listCategories, listCriteria } from './queries';
 import {
@@ -23,6 +24,7 @@ import {
   winnersListState, PUBLIC_ENTRANT_FIELDS,
 } from './winners';
 
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const slugOf = (req: Request) => String(req.params.slug ?? '');
 const base = (c: ContestRow) => `/manage/contests/${encodeURIComponent(c.slug)}`;
 
@@ -219,7 +221,7 @@ export function resultsHandlers(pool: Pool) {
       const contest = await loadContestForOrganiser(pool, slugOf(req));
       const q = parseOrThrow(exportQuerySchema, req.query);
       const round = await loadRound(pool, contest, q.round);
-      sendDownload(res, await resultsXlsx(pool, contest, round, q.method), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', `${contest.slug}-results-${round.position}.xlsx`);
+      sendDownload(res, await resultsXlsx(pool, contest, round, q.method), XLSX, `${contest.slug}-results-${round.position}.xlsx`);
     },
 
     exportScoresheetsCsv: async (req: Request, res: Response) => {
@@ -227,6 +229,23 @@ export function resultsHandlers(pool: Pool) {
       const q = parseOrThrow(exportQuerySchema, req.query);
       const round = await loadRound(pool, contest, q.round);
       sendDownload(res, await scoresheetsCsv(pool, round), 'text/csv; charset=utf-8', `${contest.slug}-scoresheets-${round.position}.csv`);
+    },
+
+    exportScoresheetsXlsx: async (req: Request, res: Response) => {
+      const contest = await loadContestForOrganiser(pool, slugOf(req));
+      const q = parseOrThrow(exportQuerySchema, req.query);
+      const round = await loadRound(pool, contest, q.round);
+      sendDownload(res, await tableXlsx(await scoresheetsTable(pool, round)), XLSX, `${contest.slug}-scoresheets-${round.position}.xlsx`);
+    },
+
+    exportEntriesXlsx: async (req: Request, res: Response) => {
+      const contest = await loadContestForOrganiser(pool, slugOf(req));
+      sendDownload(res, await tableXlsx(await entriesTable(pool, contest)), XLSX, `${contest.slug}-entries.xlsx`);
+    },
+
+    exportWinnersXlsx: async (req: Request, res: Response) => {
+      const contest = await loadContestForOrganiser(pool, slugOf(req));
+      sendDownload(res, await tableXlsx(winnersTable(await listAwards(pool, contest.id))), XLSX, `${contest.slug}-winners.xlsx`);
     },
 
     exportEntriesCsv: async (req: Request, res: Response) => {

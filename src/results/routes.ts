@@ -23,7 +23,10 @@ export function resultsRoutes(pool: Pool): express.Router {
   r.get(`${m}/exports/results.csv`, requireOrganiser, h.exportResultsCsv);
   r.get(`${m}/exports/results.xlsx`, requireOrganiser, h.exportResultsXlsx);
   r.get(`${m}/exports/scoresheets.csv`, requireOrganiser, h.exportScoresheetsCsv);
+  r.get(`${m}/exports/scoresheets.xlsx`, requireOrganiser, h.exportScoresheetsXlsx);
   r.get(`${m}/exports/entries.csv`, requireOrganiser, h.exportEntriesCsv);
+  r.get(`${m}/exports/entries.xlsx`, requireOrganiser, h.exportEntriesXlsx);
+  r.get(`${m}/exports/winners.xlsx`, requireOrganiser, h.exportWinnersXlsx);
   r.get(`${m}/exports/winners.csv`, requireOrganiser, h.exportWinnersCsv);
   r.get(`${m}/exports/winners.pdf`, requireOrganiser, h.exportWinnersPdf);
   r.get(`${m}/exports/certificates.zip`, requireOrganiser, h.certificatesZip);
