@@ -232,3 +232,22 @@ describe('publication', () => {
     ]);
   });
 });
+
+test('empty states: a contest without rounds or prizes, in both languages', async () => {
+  const bare = await createResultsContest(db, { state: 'judging', slug: 'chua-co-vong' });
+  let res = await org.get(`/manage/contests/${bare.slug}/results`);
+  expect(res.status).toBe(200);
+  expect(res.text).toContain('Cuộc thi chưa có vòng chấm điểm nào.');
+  res = await org.get(`/manage/contests/${bare.slug}/winners`);
+  expect(res.text).toContain('Cuộc thi chưa có giải thưởng nào.');
+  await postForm(org, `/manage/contests/${bare.slug}/winners/suggest`, {}, `/manage/contests/${bare.slug}/winners`);
+  res = await org.get(`/manage/contests/${bare.slug}/winners`);
+  expect(res.text).toContain('flash-error');
+  await org.get('/lang/en?next=/');
+  res = await org.get(`/manage/contests/${bare.slug}/results`);
+  expect(res.text).toContain('The contest has no scoring round yet.');
+  res = await org.get(`${base}/results`);
+  expect(res.text).toContain('Normalised per judge');
+  await org.get('/lang/vi?next=/');
+  expect((await org.get('/manage/contests/no-such-contest/results')).status).toBe(404);
+});
