@@ -11,9 +11,40 @@
   });
   var at = 0;
   var counter = document.getElementById('counter');
+  var presenter = document.body.classList.contains('presenter');
+  // The audience window and the presenter window follow each other (same browser, same origin).
+  var channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(document.body.getAttribute('data-channel') || 'ceremony') : null;
 
-  function show(i) {
+  function describe(i) {
+    var step = steps[i];
+    if (!step) return '—';
+    var slide = slides[step.slide];
+    if (step.shown === 0) {
+      var h = slide.querySelector('h1, h2');
+      return h ? h.textContent.trim() : '';
+    }
+    var li = slide.querySelectorAll('.reveal')[step.shown - 1];
+    return li ? li.textContent.replace(/\s+/g, ' ').trim() : '';
+  }
+
+  function updatePresenter() {
+    if (!presenter) return;
+    var next = document.getElementById('next-preview');
+    if (next) next.textContent = describe(at + 1);
+    var notes = document.getElementById('notes');
+    if (!notes) return;
+    notes.replaceChildren();
+    var text = slides[steps[at].slide].getAttribute('data-notes') || '';
+    text.split(' | ').filter(Boolean).forEach(function (line) {
+      var li = document.createElement('li');
+      li.textContent = line;
+      notes.appendChild(li);
+    });
+  }
+
+  function show(i, fromChannel) {
     at = Math.max(0, Math.min(steps.length - 1, i));
+    if (channel && !fromChannel) channel.postMessage({ step: at });
     var step = steps[at];
     slides.forEach(function (slide, s) {
       slide.classList.toggle('current', s === step.slide);
@@ -25,7 +56,9 @@
     document.body.setAttribute('data-step', String(at));
     document.body.setAttribute('data-steps', String(steps.length));
     if (counter) counter.textContent = (at + 1) + ' / ' + steps.length;
+    updatePresenter();
   }
+  if (channel) channel.onmessage = function (e) { if (e.data && typeof e.data.step === 'number') show(e.data.step, true); };
 
   document.addEventListener('keydown', function (e) {
     if (e.target && e.target.tagName === 'BUTTON' && (e.key === ' ' || e.key === 'Enter')) return;
@@ -59,5 +92,5 @@
     b.replaceWith(f);
   });
 
-  show(0);
+  show(0, true);
 })();

@@ -330,7 +330,7 @@ export function resultsHandlers(pool: Pool) {
         draft = true;
         tiers = await draftTiers(pool, contest);
       }
-      res.render('results/ceremony', { contest, tiers: [...tiers].reverse(), draft, title: req.t('ceremony.title') });
+      res.render('results/ceremony', { contest, tiers: [...tiers].reverse(), draft, presenter: req.query.presenter === '1', title: req.t('ceremony.title') });
     },
   };
 }

@@ -107,6 +107,31 @@ describeBrowser('results, winners and the ceremony in Chromium', () => {
     await page.close();
   });
 
+  test('the presenter view shows what comes next and drives the audience window', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const audience = await context.newPage();
+    const problems = watchConsole(audience);
+    await audience.goto(`${site.url}/c/${slug}/ceremony`);
+    const presenter = await context.newPage();
+    problems.push(...watchConsole(presenter));
+    await presenter.goto(`${site.url}/c/${slug}/ceremony?presenter=1`);
+    expect(await presenter.locator('#next-preview').innerText()).toBe('Giải Nhì');
+    await presenter.keyboard.press('ArrowRight');
+    await audience.waitForSelector('body[data-step="1"]');
+    expect(await presenter.locator('#next-preview').innerText()).toContain('Phạm Đức Anh');
+    expect(await presenter.locator('#notes li').allInnerTexts()).toEqual([
+      expect.stringContaining('Phạm Đức Anh'),
+      expect.stringContaining('Võ Thị Hằng'),
+    ]);
+    await presenter.keyboard.press('ArrowRight');
+    await audience.waitForSelector('body[data-step="2"]');
+    expect(await audience.locator('.slide:not([hidden]) .reveal.shown').count()).toBe(1);
+    await presenter.waitForTimeout(600);
+    await screenshot(presenter, 'results-ceremony-presenter');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   test('the public winners page on a phone, the clip loaded only on click', async () => {
     const page = await browser.newPage({ viewport: PHONE });
     const problems = watchConsole(page);
