@@ -24,7 +24,8 @@
       return h ? h.textContent.trim() : '';
     }
     var li = slide.querySelectorAll('.reveal')[step.shown - 1];
-    return li ? li.textContent.replace(/\s+/g, ' ').trim() : '';
+    if (!li) return '';
+    return Array.prototype.map.call(li.querySelectorAll('.code, .name, .work'), function (x) { return x.textContent.trim(); }).filter(Boolean).join(' — ');
   }
 
   function updatePresenter() {
