@@ -8,6 +8,7 @@ import { entryRoutes } from './entries/routes';
 import { uploadStore } from './storage/store';
 import { judgingRoutes } from './judging/routes';
 import { metricsRoutes } from './metrics/routes';
+import { resultsRoutes } from './results/routes';
 
 export interface FeatureDeps extends AppDeps {
   passport: passport.PassportStatic;
@@ -24,4 +25,5 @@ export function mountFeatures(app: express.Express, deps: FeatureDeps): void {
   app.use(entryRoutes({ pool: deps.db.pool, config: deps.config, store: uploadStore(deps.config.uploadDir), secret: deps.sessionSecret }));
   app.use(judgingRoutes(deps.db.pool, deps.config));
   app.use(metricsRoutes(deps));
+  app.use(resultsRoutes(deps.db.pool));
 }

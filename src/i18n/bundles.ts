@@ -4,6 +4,7 @@ import { contestsLocale } from '../contests/locale';
 import { entriesLocale } from '../entries/locale';
 import { judgingLocale } from '../judging/locale';
 import { metricsLocale } from '../metrics/locale';
+import { resultsLocale } from '../results/locale';
 
 /**
  * Every feature's strings. A feature adds its `locale.ts` here, one line for the import and one
@@ -15,4 +16,5 @@ export const BUNDLES: LocaleBundle[] = [
   entriesLocale,
   judgingLocale,
   metricsLocale,
+  resultsLocale,
 ];

@@ -2,6 +2,7 @@ import type { BenchSuite } from '../types';
 import { metricsDashboardSuite } from './metricsDashboard';
 import { metricsImportSuite } from './metricsImport';
 import { overheadSuite } from './overhead';
+import { resultsSuite } from './results';
 import { scoringSuite } from './scoring';
 import { contestPageSuite } from './contestPage';
 import { submitSuite } from './submit';
@@ -16,4 +17,5 @@ export const SUITES: BenchSuite[] = [
   contestPageSuite,
   metricsImportSuite,
   metricsDashboardSuite,
+  resultsSuite,
 ];

@@ -1,0 +1,281 @@
+import type { Queryable } from '../db';
+import { Pool } from 'pg';
+import { maybeOne, rows, withTransaction } from '../db';
+
+/** Entries that can still be ranked, promoted or awarded. */
+export const RANKABLE = ['eligible', 'shortlisted', 'awarded'];
+
+export interface RoundRow {
+  id: number;
+  contest_id: number;
+  position: number;
+  name: string;
+  kind: 'screening' | 'scoring';
+  entry_source: 'all_eligible' | 'promoted';
+  category_id: number | null;
+  state: 'draft' | 'open' | 'closed';
+}
+
+const ROUND_COLUMNS = 'id, contest_id, position, name, kind, entry_source, category_id, state';
+
+export function listRounds(q: Queryable, contestId: number): Promise<RoundRow[]> {
+  return rows<RoundRow>(q, `SELECT ${ROUND_COLUMNS} FROM rounds WHERE contest_id = $1 ORDER BY position`, [contestId]);
+}
+
+export function findRound(q: Queryable, contestId: number, roundId: number): Promise<RoundRow | undefined> {
+  return maybeOne<RoundRow>(q, `SELECT ${ROUND_COLUMNS} FROM rounds WHERE contest_id = $1 AND id = $2`, [contestId, roundId]);
+}
+
+export interface CriterionRow {
+  id: number;
+  name: string;
+  weight: number;
+  scale_min: number;
+  scale_max: number;
+  position: number;
+}
+
+export function listCriteria(q: Queryable, roundId: number): Promise<CriterionRow[]> {
+  return rows<CriterionRow>(
+    q,
+    `SELECT id, name, weight::float8 AS weight, scale_min::float8 AS scale_min, scale_max::float8 AS scale_max, position
+       FROM criteria WHERE round_id = $1 ORDER BY position, id`,
+    [roundId],
+  );
+}
+
+export interface CategoryRow {
+  id: number;
+  name: string;
+}
+
+export function listCategories(q: Queryable, contestId: number): Promise<CategoryRow[]> {
+  return rows<CategoryRow>(q, 'SELECT id, name FROM categories WHERE contest_id = $1 ORDER BY position, id', [contestId]);
+}
+
+/** One entry's line in a round's results. Scores are on the round's scale; null without a submitted scoresheet. */
+export interface ResultRow {
+  entry_id: number;
+  code: string;
+  title: string;
+  category_id: number | null;
+  status: string;
+  sheets: number;
+  missing: number;
+  mean: number | null;
+  median: number | null;
+  min: number | null;
+  max: number | null;
+  sd: number | null;
+  normalised: number | null;
+  /** The score the ranking uses (mean or normalised mean), rounded to 6 decimals. */
+  score: number | null;
+  tie_key: number[];
+  manual_position: number | null;
+  rank: number;
+  category_rank: number;
+  /** Still tied with another entry after the contest's tie-break rules and the organiser's decisions. */
+  tied: boolean;
+  spread: boolean;
+  /** Entries of the whole round (before filters) still missing scoresheets. */
+  missing_entries: number;
+  total_count: number;
+}
+
+export interface ResultsQuery {
+  roundId: number;
+  /** Criterion ids of the contest's tie-break rules in order; 0 stands for "more scoresheets". */
+  tieBreak: number[];
+  method: 'plain' | 'normalised';
+  /** A scoresheet spread (max − min) at least this share of the round's scale flags the entry. */
+  spreadShare: number;
+  categoryId?: number | null;
+  spreadOnly?: boolean;
+  tiedOnly?: boolean;
+  maxRank?: number | null;
+  maxCategoryRank?: number | null;
+  limit?: number | null;
+  offset?: number;
+}
+
+/**
+ * A round's results, computed in one statement. Each submitted scoresheet's weighted total is
+ * put on the round's scale (every criterion brought to 0–1 on its own scale, weighted, then
+ * mapped onto [lowest minimum, highest maximum] of the round's criteria). Per entry: mean,
+ * median, min, max, population standard deviation, number of submitted and missing scoresheets.
+ * The normalised score turns each judge's totals into z-scores (a judge whose totals are all
+ * equal gives z = 0) and maps them back with the round's overall mean and standard deviation,
+ * clamped to the scale. Ties are ranked equal (rank 1, 1, 3) unless the tie-break key (criterion
+ * means, number of scoresheets) or an organiser's recorded order separates them; never by id.
+ */
+export async function roundResults(q: Queryable, o: ResultsQuery): Promise<ResultRow[]> {
+  return withWorkMem(q, (c) => roundResultsQuery(c, o));
+}
+
+/**
+ * The ranking sorts and aggregates a few hundred thousand rows at the seed's scale: with the
+ * default 4 MB of work_mem they spill to disk. The statement runs with RESULTS_WORK_MEM, set
+ * LOCAL to a transaction (the caller's, or one opened here on a pool).
+ */
+export const RESULTS_WORK_MEM = '64MB';
+
+export async function withWorkMem<T>(q: Queryable, fn: (c: Queryable) => Promise<T>): Promise<T> {
+  if (q instanceof Pool) {
+    return withTransaction(q, async (tx) => {
+      await tx.query(`SET LOCAL work_mem = '${RESULTS_WORK_MEM}'`);
+      return fn(tx);
+    });
+  }
+  await q.query(`SET LOCAL work_mem = '${RESULTS_WORK_MEM}'`);
+  return fn(q);
+}
+
+function roundResultsQuery(q: Queryable, o: ResultsQuery): Promise<ResultRow[]> {
+  return rows<ResultRow>(
+    q,
+    `WITH crit AS (
+       SELECT id, weight::float8 AS weight, scale_min::float8 AS lo, scale_max::float8 AS hi FROM criteria WHERE round_id = $1
+     ), scale AS (
+       SELECT min(lo) AS smin, max(hi) AS smax FROM crit
+     ), sheet AS (
+       SELECT s.id, s.entry_id, s.judge_id,
+              sum(c.weight * (sc.value::float8 - c.lo) / (c.hi - c.lo)) / sum(c.weight) AS frac
+         FROM scoresheets s
+         JOIN scores sc ON sc.scoresheet_id = s.id
+         JOIN crit c ON c.id = sc.criterion_id
+        WHERE s.round_id = $1 AND s.status = 'submitted'
+        GROUP BY s.id, s.entry_id, s.judge_id
+     ), totals AS (
+       SELECT sh.id, sh.entry_id, sh.judge_id, sc.smin + (sc.smax - sc.smin) * sh.frac AS total, sc.smin, sc.smax
+         FROM sheet sh CROSS JOIN scale sc
+     ), judge_stats AS (
+       SELECT judge_id, avg(total) AS jmean, stddev_pop(total) AS jsd FROM totals GROUP BY judge_id
+     ), round_stats AS (
+       SELECT avg(total) AS rmean, coalesce(stddev_pop(total), 0) AS rsd FROM totals
+     ), norm AS (
+       SELECT t.entry_id, t.total, t.smin, t.smax,
+              greatest(t.smin, least(t.smax, rs.rmean + rs.rsd * CASE WHEN js.jsd > 1e-9 THEN (t.total - js.jmean) / js.jsd ELSE 0 END)) AS ntotal
+         FROM totals t JOIN judge_stats js USING (judge_id) CROSS JOIN round_stats rs
+     ), per_entry AS (
+       SELECT entry_id, count(*)::int AS n, avg(total) AS mean,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY total) AS median,
+              min(total) AS mn, max(total) AS mx, stddev_pop(total) AS sd, avg(ntotal) AS nmean,
+              (max(total) - min(total)) >= $4::float8 * (max(smax) - max(smin)) AND count(*) > 1 AS spread
+         FROM norm GROUP BY entry_id
+     ), assigned AS (
+       SELECT entry_id, count(*)::int AS n FROM assignments WHERE round_id = $1 GROUP BY entry_id
+     ), members AS (
+       -- The round's entries: all eligible ones (of its category) for an all_eligible round, plus
+       -- those promoted into it or assigned in it. A semi-join on entries, not a UNION to dedupe.
+       SELECT e.id AS entry_id
+         FROM entries e JOIN rounds r ON r.id = $1 AND r.contest_id = e.contest_id
+        WHERE e.status = ANY($5::text[])
+          AND ((r.entry_source = 'all_eligible' AND (r.category_id IS NULL OR e.category_id = r.category_id))
+               OR e.id IN (SELECT entry_id FROM round_entries WHERE round_id = $1)
+               OR e.id IN (SELECT entry_id FROM assignments WHERE round_id = $1))
+     ), crit_mean AS (
+       SELECT s.entry_id, sc.criterion_id, avg(sc.value) AS v
+         FROM scoresheets s JOIN scores sc ON sc.scoresheet_id = s.id
+        WHERE s.round_id = $1 AND s.status = 'submitted' AND sc.criterion_id = ANY($2::bigint[])
+        GROUP BY s.entry_id, sc.criterion_id
+     ), tb AS (
+       SELECT m.entry_id,
+              array_agg(coalesce(round(CASE WHEN r.cid = 0 THEN pe.n::numeric ELSE cm.v END, 6), -1) ORDER BY r.ord) AS tie_key
+         FROM members m
+         CROSS JOIN unnest($2::bigint[]) WITH ORDINALITY AS r(cid, ord)
+         LEFT JOIN per_entry pe ON pe.entry_id = m.entry_id
+         LEFT JOIN crit_mean cm ON cm.entry_id = m.entry_id AND cm.criterion_id = r.cid
+        GROUP BY m.entry_id
+     ), base AS (
+       SELECT e.id AS entry_id, e.code, e.title, e.category_id, e.status,
+              coalesce(pe.n, 0) AS sheets, greatest(coalesce(a.n, 0) - coalesce(pe.n, 0), 0) AS missing,
+              pe.mean, pe.median, pe.mn AS min, pe.mx AS max, pe.sd, pe.nmean AS normalised,
+              round((CASE WHEN $3 = 'normalised' THEN pe.nmean ELSE pe.mean END)::numeric, 6) AS score,
+              coalesce(tb.tie_key, '{}'::numeric[]) AS tie_key, t.position AS manual_position,
+              coalesce(pe.spread, false) AS spread
+         FROM members m
+         JOIN entries e ON e.id = m.entry_id
+         LEFT JOIN per_entry pe ON pe.entry_id = e.id
+         LEFT JOIN assigned a ON a.entry_id = e.id
+         LEFT JOIN tb ON tb.entry_id = e.id
+         LEFT JOIN result_tie_orders t ON t.round_id = $1 AND t.entry_id = e.id
+        WHERE e.status = ANY($5::text[])
+     ), ranked AS (
+       SELECT b.*,
+              (rank() OVER w)::int AS rank,
+              rank() OVER (PARTITION BY category_id ORDER BY score DESC NULLS LAST, tie_key DESC, manual_position NULLS LAST)::int AS category_rank,
+              -- Tied: equal to the neighbour before or after in the ranking order (one sort serves both).
+              coalesce(score IS NOT NULL AND (
+                 (lag(score) OVER w = score AND lag(tie_key) OVER w = tie_key AND lag(manual_position) OVER w IS NOT DISTINCT FROM manual_position)
+              OR (lead(score) OVER w = score AND lead(tie_key) OVER w = tie_key AND lead(manual_position) OVER w IS NOT DISTINCT FROM manual_position)), false) AS tied,
+              (count(*) FILTER (WHERE missing > 0) OVER ())::int AS missing_entries
+         FROM base b
+       WINDOW w AS (ORDER BY score DESC NULLS LAST, tie_key DESC, manual_position NULLS LAST)
+     )
+     SELECT entry_id, code, title, category_id, status, sheets, missing, mean, median, min, max, sd, normalised,
+            score::float8 AS score, tie_key::float8[] AS tie_key, manual_position, rank, category_rank, tied, spread,
+            missing_entries, count(*) OVER ()::int AS total_count
+       FROM ranked
+      WHERE ($6::bigint IS NULL OR category_id = $6)
+        AND (NOT $7::boolean OR spread)
+        AND (NOT $8::boolean OR tied)
+        AND ($9::int IS NULL OR rank <= $9)
+        AND ($10::int IS NULL OR category_rank <= $10)
+      ORDER BY rank, code
+      LIMIT $11 OFFSET $12`,
+    [
+      o.roundId,
+      o.tieBreak,
+      o.method,
+      o.spreadShare,
+      RANKABLE,
+      o.categoryId ?? null,
+      o.spreadOnly ?? false,
+      o.tiedOnly ?? false,
+      o.maxRank ?? null,
+      o.maxCategoryRank ?? null,
+      o.limit ?? null,
+      o.offset ?? 0,
+    ],
+  );
+}
+
+export interface SheetDetailRow {
+  scoresheet_id: number;
+  judge_id: number;
+  judge_name: string;
+  status: string;
+  comment: string;
+  submitted_at: Date | null;
+  scores: Record<string, number>;
+}
+
+/** One entry's scoresheets in a round, with each criterion's value (keyed by criterion id). */
+export function entrySheets(q: Queryable, roundId: number, entryId: number): Promise<SheetDetailRow[]> {
+  return rows<SheetDetailRow>(
+    q,
+    `SELECT s.id AS scoresheet_id, s.judge_id, u.name AS judge_name, s.status, s.comment, s.submitted_at,
+            coalesce((SELECT jsonb_object_agg(sc.criterion_id::text, sc.value::float8) FROM scores sc WHERE sc.scoresheet_id = s.id), '{}') AS scores
+       FROM scoresheets s JOIN users u ON u.id = s.judge_id
+      WHERE s.round_id = $1 AND s.entry_id = $2
+      ORDER BY u.name, s.id`,
+    [roundId, entryId],
+  );
+}
+
+export interface EntryRef {
+  id: number;
+  code: string;
+  title: string;
+  status: string;
+  category_id: number | null;
+  contest_id: number;
+}
+
+export function findEntryByCode(q: Queryable, contestId: number, code: string): Promise<EntryRef | undefined> {
+  return maybeOne<EntryRef>(q, 'SELECT id, code, title, status, category_id, contest_id FROM entries WHERE contest_id = $1 AND code = $2', [contestId, code]);
+}
+
+export function findEntryById(q: Queryable, contestId: number, id: number): Promise<EntryRef | undefined> {
+  return maybeOne<EntryRef>(q, 'SELECT id, code, title, status, category_id, contest_id FROM entries WHERE contest_id = $1 AND id = $2', [contestId, id]);
+}

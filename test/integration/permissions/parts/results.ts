@@ -1,0 +1,60 @@
+import type { MatrixPart } from '../../../helpers/permissions';
+import { all, organiserOnly } from '../../../helpers/permissions';
+import { createEntry, createStaff } from '../../../helpers/factories';
+import {
+  addResultsScoresheet, createResultsContest, createResultsPrizeTier, createResultsRound,
+} from '../../../helpers/factories/results';
+import { staffActor } from '../../../../src/audit/service';
+import { listAwards, publishWinners, suggestWinners } from '../../../../src/results/winners';
+
+/**
+ * Results routes against a contest whose winners list is published: the public pages answer
+ * everyone; organiser forms answer 303 (success or a refusal said in a flash: the POSTs carry no
+ * reason, and a published list refuses edits, so the fixture does not change as the matrix runs).
+ */
+const form = organiserOnly(303, 401);
+
+export const part: MatrixPart = {
+  rows: {
+    'GET /manage/contests/:slug/results': organiserOnly(200),
+    'GET /manage/contests/:slug/results/rounds/:roundId/entries/:code': organiserOnly(200),
+    'POST /manage/contests/:slug/results/ties': form,
+    'POST /manage/contests/:slug/results/promote': form,
+    'GET /manage/contests/:slug/winners': organiserOnly(200),
+    'POST /manage/contests/:slug/winners/suggest': form,
+    'POST /manage/contests/:slug/winners/awards': form,
+    'POST /manage/contests/:slug/winners/awards/:awardId/replace': form,
+    'POST /manage/contests/:slug/winners/awards/:awardId/remove': form,
+    'GET /manage/contests/:slug/winners/awards/:awardId/certificate.pdf': organiserOnly(200),
+    'POST /manage/contests/:slug/winners/publish': form,
+    'POST /manage/contests/:slug/winners/unpublish': form,
+    'GET /manage/contests/:slug/exports/results.csv': organiserOnly(200),
+    'GET /manage/contests/:slug/exports/results.xlsx': organiserOnly(200),
+    'GET /manage/contests/:slug/exports/scoresheets.csv': organiserOnly(200),
+    'GET /manage/contests/:slug/exports/scoresheets.xlsx': organiserOnly(200),
+    'GET /manage/contests/:slug/exports/entries.csv': organiserOnly(200),
+    'GET /manage/contests/:slug/exports/entries.xlsx': organiserOnly(200),
+    'GET /manage/contests/:slug/exports/winners.xlsx': organiserOnly(200),
+    'GET /manage/contests/:slug/exports/winners.csv': organiserOnly(200),
+    'GET /manage/contests/:slug/exports/winners.pdf': organiserOnly(200),
+    'GET /manage/contests/:slug/exports/certificates.zip': organiserOnly(200),
+    'GET /manage/contests/:slug/audit': organiserOnly(200),
+    'GET /manage/contests/:slug/audit.csv': organiserOnly(200),
+    'GET /c/:slug/winners': all(200),
+    'GET /c/:slug/ceremony': all(200),
+    'GET /api/v1/contests/:slug/winners': all(200),
+  },
+  async fixtures(db) {
+    const contest = await createResultsContest(db, { state: 'judging', slug: 'results-matrix' });
+    const round = await createResultsRound(db, contest);
+    const judge = await createStaff(db, { role: 'judge' });
+    const entry = await createEntry(db, contest, { status: 'eligible' });
+    await addResultsScoresheet(db, round, entry.id, judge.id, [8]);
+    await createResultsPrizeTier(db, contest, { name: 'Giải Nhất' });
+    const actor = staffActor(await createStaff(db, { role: 'organiser' }));
+    await suggestWinners(db.pool, contest, actor);
+    await publishWinners(db.pool, contest, actor);
+    const award = (await listAwards(db.pool, contest.id))[0]!;
+    return { slug: contest.slug, roundId: round.id, code: entry.code, awardId: award.id };
+  },
+};
