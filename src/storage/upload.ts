@@ -56,8 +56,11 @@ class CheckedDiskStorage implements StorageEngine {
       settled = true;
       file.stream.unpipe(out);
       file.stream.resume();
+      // The temp file is opened asynchronously: removing it before the stream has closed can
+      // race the open and leave an empty part behind, so wait for 'close' first.
+      const closed = out.closed ? Promise.resolve() : new Promise<void>((r) => out.once('close', () => r()));
       out.destroy();
-      void removeQuietly(tempPath).then(() => cb(err));
+      void closed.then(() => removeQuietly(tempPath)).then(() => cb(err));
     };
     const decide = (): boolean => {
       kind = sniff(head);

@@ -68,7 +68,7 @@ test('280 malformed bodies: no 5xx, nothing accepted but real clips, nothing lef
   expect(statuses.filter((s) => s >= 500 || s === 201 || s === 200)).toEqual([]);
   expect(Object.keys(byKind).length).toBe(13);
   // Aborted bodies are cleaned up when the request closes, a moment after the socket drops.
-  for (let k = 0; k < 50 && files(root) > 0; k++) await new Promise((r) => setTimeout(r, 100));
+  for (let k = 0; k < 100 && files(store.tmpDir) > 0; k++) await new Promise((r) => setTimeout(r, 100));
   expect(files(store.tmpDir)).toBe(0);
   expect(files(store.filesDir)).toBe(20);
   const names = (await db.pool.query<{ storage_key: string; original_name: string }>('SELECT storage_key, original_name FROM stored_files')).rows;
