@@ -211,7 +211,8 @@ export function contestHandlers(pool: Pool, config: Config, store: UploadStore) 
       const page = pageOf(req);
       const now = new Date();
       const [contests, total] = await Promise.all([q.listPublicContests(pool, now, PAGE_SIZE, (page - 1) * PAGE_SIZE), q.countPublicContests(pool)]);
-      res.json({ contests: contests.map((c) => presentContestSummary(c, c.entry_count, now)), page, pageSize: PAGE_SIZE, total });
+      const counts = await Promise.all(contests.map((c) => service.contestCounters(pool, c)));
+      res.json({ contests: contests.map((c, i) => presentContestSummary(c, counts[i]!.entryCount, now)), page, pageSize: PAGE_SIZE, total });
     },
 
     apiShow: async (req: Request, res: Response) => {

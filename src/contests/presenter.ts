@@ -2,7 +2,7 @@ import { contestPhase } from './phase';
 import type { CategoryRow, ContestListRow, ContestRow, EngagementTotals, PrizeTierRow } from './queries';
 
 /** The public JSON shape of a contest: public fields and counters only, never set-up internals. */
-export function presentContestSummary(c: ContestListRow | ContestRow, entryCount: number, now = new Date()) {
+export function presentContestSummary(c: Omit<ContestListRow, 'entry_count'> | ContestRow, entryCount: number, now = new Date()) {
   return {
     slug: c.slug,
     title: c.title,

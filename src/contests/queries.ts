@@ -233,21 +233,24 @@ export interface ContestListRow {
   state: StoredContestState;
   banner_file_id: number | null;
   entry_count: number;
+  created_at: Date;
   updated_at: Date;
 }
 
-const LIST_COLUMNS = `c.id, c.slug::text AS slug, c.title, c.summary, c.hashtags, c.time_zone, c.opens_at, c.closes_at, c.grace_minutes, c.state,
-  c.banner_file_id, c.updated_at,
+const BASE_LIST_COLUMNS = `c.id, c.slug::text AS slug, c.title, c.summary, c.hashtags, c.time_zone, c.opens_at, c.closes_at, c.grace_minutes, c.state,
+  c.banner_file_id, c.created_at, c.updated_at`;
+const LIST_COLUMNS = `${BASE_LIST_COLUMNS},
   (SELECT count(*)::int FROM entries e WHERE e.contest_id = c.id AND e.status <> 'withdrawn') AS entry_count`;
 
 /**
  * Contests the public may see, the open ones first (then upcoming, then the rest, newest first).
  * "Open" is computed here from the dates and the clock, as contestPhase does.
  */
-export function listPublicContests(q: Queryable, now: Date, limit: number, offset: number): Promise<ContestListRow[]> {
-  return rows<ContestListRow>(
+export function listPublicContests(q: Queryable, now: Date, limit: number, offset: number): Promise<Omit<ContestListRow, 'entry_count'>[]> {
+  // No counts here: the public pages take them from the kept counters (contestCounters).
+  return rows(
     q,
-    `SELECT ${LIST_COLUMNS} FROM contests c
+    `SELECT ${BASE_LIST_COLUMNS} FROM contests c
       WHERE c.state <> 'draft'
       ORDER BY CASE
                  WHEN c.state = 'published' AND c.opens_at <= $1 AND $1 <= c.closes_at + make_interval(mins => c.grace_minutes) THEN 0

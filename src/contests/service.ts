@@ -226,13 +226,40 @@ export async function setContestBanner(pool: Pool, store: UploadStore, id: numbe
   if (old) await deleteStoredFileData(store, old);
 }
 
+/**
+ * The public counters (entries received, engagement totals) are the page's only heavy queries:
+ * the totals read every entry's latest snapshot, which on launch day is run by every visitor.
+ * They are kept for a short while per contest; a public counter may lag by that much.
+ */
+export const COUNTERS_TTL_MS = 30_000;
+const counterCache = new Map<string, { expires: number; value: Promise<{ entryCount: number; engagement: q.EngagementTotals | null }> }>();
+
+export function contestCounters(db: Queryable, c: Pick<ContestRow, 'id' | 'created_at'>, now = Date.now()) {
+  // Keyed by creation time too, so an id reused after a database reset never reads old numbers.
+  const key = `${c.id}:${c.created_at.getTime()}`;
+  const contestId = c.id;
+  const hit = counterCache.get(key);
+  if (hit && hit.expires > now) return hit.value;
+  const value = Promise.all([q.countEntries(db, contestId), q.engagementTotals(db, contestId)]).then(([entryCount, engagement]) => ({ entryCount, engagement }));
+  counterCache.set(key, { expires: now + COUNTERS_TTL_MS, value });
+  // A failed count is not kept.
+  value.catch(() => counterCache.delete(key));
+  if (counterCache.size > 1000) counterCache.delete(counterCache.keys().next().value as string);
+  return value;
+}
+
+/** Drops the kept counters (tests, and callers that just changed them and want them shown). */
+export function forgetContestCounters(contestId?: number): void {
+  if (contestId === undefined) counterCache.clear();
+  else for (const k of [...counterCache.keys()]) if (k.startsWith(`${contestId}:`)) counterCache.delete(k);
+}
+
 export async function contestOverview(db: Queryable, c: ContestRow) {
-  const [categories, prizes, entryCount, engagement, winners] = await Promise.all([
+  const [categories, prizes, counters, winners] = await Promise.all([
     q.listCategories(db, c.id),
     q.listPrizeTiers(db, c.id),
-    q.countEntries(db, c.id),
-    q.engagementTotals(db, c.id),
+    contestCounters(db, c),
     q.winnersPublished(db, c.id),
   ]);
-  return { categories, prizes, entryCount, engagement, winnersPublished: winners };
+  return { categories, prizes, entryCount: counters.entryCount, engagement: counters.engagement, winnersPublished: winners };
 }

@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { render } from '../http/render';
 import { contestPhase } from '../contests/phase';
 import { countPublicContests, listPublicContests } from '../contests/queries';
+import { contestCounters } from '../contests/service';
 
 const PAGE_SIZE = 12;
 
@@ -17,7 +18,7 @@ export function homeRoutes(pool: Pool): express.Router {
     await render(res, 'home/index', {
       title: req.t('home.title'),
       styles: ['contests.css'],
-      contests: list.map((c) => ({ ...c, phase: contestPhase(c, now) })),
+      contests: await Promise.all(list.map(async (c) => ({ ...c, phase: contestPhase(c, now), entry_count: (await contestCounters(pool, c)).entryCount }))),
       page,
       pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
     });

@@ -1,5 +1,5 @@
 import { createApp } from '../../app';
-import { contestOverview } from '../../contests/service';
+import { contestCounters, contestOverview } from '../../contests/service';
 import { findContestBySlug, listPublicContests } from '../../contests/queries';
 import { createLogger } from '../../shared/logger';
 import { startBaseline, startPortal } from '../baseline';
@@ -30,7 +30,10 @@ export const contestPageSuite: BenchSuite = {
         const c = await findContestBySlug(env.db.pool, SLUG);
         return { c, o: c ? await contestOverview(env.db.pool, c) : null };
       },
-      home: async () => listPublicContests(env.db.pool, new Date(), 12, 0),
+      home: async () => {
+        const list = await listPublicContests(env.db.pool, new Date(), 12, 0);
+        return Promise.all(list.map(async (c) => ({ ...c, counters: await contestCounters(env.db.pool, c) })));
+      },
     });
     try {
       await runLoad(portal.url, CONNECTIONS, 200, () => ({ method: 'GET', path: `/c/${SLUG}` }));

@@ -5,6 +5,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { one } from '../../../src/db';
 import { contestPhase } from '../../../src/contests/phase';
+import { forgetContestCounters } from '../../../src/contests/service';
 import { agentAs, makeApp, tokenFor } from '../../helpers/app';
 import { createContest, createEntry } from '../../helpers/factories';
 import { resetDb, testConfig, testDb } from '../../helpers/db';
@@ -182,6 +183,9 @@ describe('counters and boundaries', () => {
     await snap(a.id, '2021-09-20T00:00:00Z', 253_000_000); // the latest counts, not the sum
     await snap(b.id, '2021-09-20T00:00:00Z', 5000);
     await snap(gone.id, '2021-09-20T00:00:00Z', 999_990);
+    // The public counters are kept for a while: the page still shows the numbers read before.
+    expect((await request(app).get('/api/v1/contests/tuong-tac')).body.counters).toEqual({ entries: 0, engagement: null });
+    forgetContestCounters(c.id);
     const api = await request(app).get('/api/v1/contests/tuong-tac');
     expect(api.body.counters).toEqual({ entries: 2, engagement: { views: 253_005_000, likes: 25_300_500, comments: 6, shares: 4 } });
     const page = await request(app).get('/c/tuong-tac');
