@@ -93,7 +93,7 @@ export function judgingHandlers(pool: Pool, config: Config) {
     };
   }
 
-  return {
+  const handlers = {
     // ---------- screening ----------
     screeningList: async (req: Request, res: Response) => {
       const contest = await loadContestForOrganiser(pool, param(req, 'slug'));
@@ -148,7 +148,7 @@ export function judgingHandlers(pool: Pool, config: Config) {
       const contest = await loadContestForOrganiser(pool, param(req, 'slug'));
       const body = req.body as Record<string, unknown>;
       const parsed = tryParse(roundSchema, body);
-      if (!parsed.ok) return judgingHandlersRerender(req, res, body, parsed.errors);
+      if (!parsed.ok) return handlers.roundsPage(req, res, body, parsed.errors, 422);
       const id = await withTransaction(pool, (tx) => service.createRound(tx, contest.id, parsed.data, actorOf(req)));
       redirectWith(req, res, `/manage/rounds/${id}`, 'success', req.t('rounds.created'));
     },
@@ -296,7 +296,7 @@ export function judgingHandlers(pool: Pool, config: Config) {
       const code = param(req, 'code');
       const body = req.body as Record<string, unknown>;
       const raw = { scores: scoresFromForm(body), comment: body.comment ?? '', version: body.version, action: body.action, verdict: body.verdict };
-      const h = judgingHandlers(pool, config);
+      const h = handlers;
       const values = { scores: raw.scores, comment: raw.comment, version: raw.version, verdict: raw.verdict };
       const parsed = tryParse(scoresheetSchema, raw);
       if (!parsed.ok) return h.scoringPage(req, res, { values, errors: parsed.errors, status: 422 });
@@ -347,7 +347,5 @@ export function judgingHandlers(pool: Pool, config: Config) {
     },
   };
 
-  async function judgingHandlersRerender(req: Request, res: Response, values: Record<string, unknown>, errors: Record<string, string>) {
-    await judgingHandlers(pool, config).roundsPage(req, res, values, errors, 422);
-  }
+  return handlers;
 }

@@ -182,6 +182,9 @@ describe('oversight', () => {
     expect(sp.text).toContain('v1');
     expect(sp.text).toContain('v2');
     expect((await org.get(`/manage/rounds/${f.roundId}/scoresheets/999999`)).status).toBe(404);
+    expect((await org.get('/manage/rounds/999999')).status).toBe(404);
+    expect((await org.get('/manage/rounds/abc/progress')).status).toBe(404);
+    expect((await org.get('/manage/contests/no-such-contest/screening')).status).toBe(404);
 
     const remind = await post(`/manage/rounds/${f.roundId}/remind`, {}, `/manage/rounds/${f.roundId}/progress`);
     expect(remind.status).toBe(303);

@@ -305,4 +305,16 @@ describe('the judge scoring an entry', () => {
     const audit = await rows(db.pool, `SELECT action, after FROM audit_log WHERE subject_type = 'entry' AND subject_id = $1`, [String(f.entries[0]!.id)]);
     expect(audit).toEqual([{ action: 'entry.status_changed', after: { status: 'not_eligible', reasonId: null } }]);
   });
+
+  test('the scoring screen and dashboard switch to English', async () => {
+    const f = await openFixture({ judges: 1, entries: 1 });
+    const agent = await judgeAgent(f.judges[0]!.email);
+    await agent.get('/lang/en?next=/judging');
+    const dash = await agent.get('/judging');
+    expect(dash.text).toContain('Submitted 0 · Drafts 0 · To do 1 / 1');
+    const page = await agent.get(`/judging/rounds/${f.roundId}/entries/${f.entries[0]!.code}`);
+    expect(page.text).toContain('Submit and next');
+    expect(page.text).toContain('Weighted total');
+    expect(page.text).not.toContain('Gửi và sang bài kế');
+  });
 });
