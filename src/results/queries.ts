@@ -134,14 +134,17 @@ function roundResultsQuery(q: Queryable, o: ResultsQuery): Promise<ResultRow[]> 
   return rows<ResultRow>(
     q,
     `WITH crit AS (
-       SELECT id, weight::float8 AS weight, scale_min::float8 AS lo, scale_max::float8 AS hi FROM criteria WHERE round_id = $1
+       -- weight / (max − min) and −min · weight / (max − min): one multiply-add per score below.
+       SELECT id, weight::float8 AS weight, scale_min::float8 AS lo, scale_max::float8 AS hi,
+              weight::float8 / (scale_max - scale_min)::float8 AS k, -scale_min::float8 * weight::float8 / (scale_max - scale_min)::float8 AS m
+         FROM criteria WHERE round_id = $1
      ), scale AS (
        SELECT min(lo) AS smin, max(hi) AS smax FROM crit
      ), sheet AS (
        -- One pass over the scores: each sheet's weighted fraction, and its values on the (at most
        -- three) criteria named by the tie-break rules.
        SELECT s.id, s.entry_id, s.judge_id,
-              sum(c.weight * (sc.value::float8 - c.lo) / (c.hi - c.lo)) / sum(c.weight) AS frac,
+              sum(sc.value::float8 * c.k + c.m) / sum(c.weight) AS frac,
               max(sc.value) FILTER (WHERE sc.criterion_id = ($2::bigint[])[1]) AS t1,
               max(sc.value) FILTER (WHERE sc.criterion_id = ($2::bigint[])[2]) AS t2,
               max(sc.value) FILTER (WHERE sc.criterion_id = ($2::bigint[])[3]) AS t3
@@ -149,7 +152,7 @@ function roundResultsQuery(q: Queryable, o: ResultsQuery): Promise<ResultRow[]> 
          JOIN scores sc ON sc.scoresheet_id = s.id
          JOIN crit c ON c.id = sc.criterion_id
         WHERE s.round_id = $1 AND s.status = 'submitted'
-        GROUP BY s.id, s.entry_id, s.judge_id
+        GROUP BY s.id
      ), totals AS (
        SELECT sh.entry_id, sh.judge_id, sc.smin + (sc.smax - sc.smin) * sh.frac AS total, sc.smin, sc.smax, sh.t1, sh.t2, sh.t3
          FROM sheet sh CROSS JOIN scale sc
