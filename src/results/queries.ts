@@ -84,7 +84,7 @@ export interface ResultRow {
 
 export interface ResultsQuery {
   roundId: number;
-  /** Criterion ids of the contest's tie-break rules in order; 0 stands for "more scoresheets". */
+  /** Criterion ids of the contest's tie-break rules in order (at most 3 are used); 0 stands for "more scoresheets". */
   tieBreak: number[];
   method: 'plain' | 'normalised';
   /** A scoresheet spread (max − min) at least this share of the round's scale flags the entry. */
@@ -134,72 +134,70 @@ function roundResultsQuery(q: Queryable, o: ResultsQuery): Promise<ResultRow[]> 
   return rows<ResultRow>(
     q,
     `WITH crit AS (
-       SELECT id, weight::float8 AS weight, scale_min::float8 AS lo, scale_max::float8 AS hi FROM criteria WHERE round_id = $1
+       -- weight / (max − min) and −min · weight / (max − min): one multiply-add per score below.
+       SELECT id, weight::float8 AS weight, scale_min::float8 AS lo, scale_max::float8 AS hi,
+              weight::float8 / (scale_max - scale_min)::float8 AS k, -scale_min::float8 * weight::float8 / (scale_max - scale_min)::float8 AS m
+         FROM criteria WHERE round_id = $1
      ), scale AS (
        SELECT min(lo) AS smin, max(hi) AS smax FROM crit
      ), sheet AS (
+       -- One pass over the scores: each sheet's weighted fraction, and its values on the (at most
+       -- three) criteria named by the tie-break rules.
        SELECT s.id, s.entry_id, s.judge_id,
-              sum(c.weight * (sc.value::float8 - c.lo) / (c.hi - c.lo)) / sum(c.weight) AS frac
+              sum(sc.value::float8 * c.k + c.m) / sum(c.weight) AS frac,
+              max(sc.value) FILTER (WHERE sc.criterion_id = ($2::bigint[])[1]) AS t1,
+              max(sc.value) FILTER (WHERE sc.criterion_id = ($2::bigint[])[2]) AS t2,
+              max(sc.value) FILTER (WHERE sc.criterion_id = ($2::bigint[])[3]) AS t3
          FROM scoresheets s
          JOIN scores sc ON sc.scoresheet_id = s.id
          JOIN crit c ON c.id = sc.criterion_id
         WHERE s.round_id = $1 AND s.status = 'submitted'
-        GROUP BY s.id, s.entry_id, s.judge_id
+        GROUP BY s.id
      ), totals AS (
-       SELECT sh.id, sh.entry_id, sh.judge_id, sc.smin + (sc.smax - sc.smin) * sh.frac AS total, sc.smin, sc.smax
+       SELECT sh.entry_id, sh.judge_id, sc.smin + (sc.smax - sc.smin) * sh.frac AS total, sc.smin, sc.smax, sh.t1, sh.t2, sh.t3
          FROM sheet sh CROSS JOIN scale sc
      ), judge_stats AS (
        SELECT judge_id, avg(total) AS jmean, stddev_pop(total) AS jsd FROM totals GROUP BY judge_id
      ), round_stats AS (
        SELECT avg(total) AS rmean, coalesce(stddev_pop(total), 0) AS rsd FROM totals
      ), norm AS (
-       SELECT t.entry_id, t.total, t.smin, t.smax,
+       SELECT t.*,
               greatest(t.smin, least(t.smax, rs.rmean + rs.rsd * CASE WHEN js.jsd > 1e-9 THEN (t.total - js.jmean) / js.jsd ELSE 0 END)) AS ntotal
          FROM totals t JOIN judge_stats js USING (judge_id) CROSS JOIN round_stats rs
      ), per_entry AS (
        SELECT entry_id, count(*)::int AS n, avg(total) AS mean,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY total) AS median,
               min(total) AS mn, max(total) AS mx, stddev_pop(total) AS sd, avg(ntotal) AS nmean,
-              (max(total) - min(total)) >= $4::float8 * (max(smax) - max(smin)) AND count(*) > 1 AS spread
+              (max(total) - min(total)) >= $4::float8 * (max(smax) - max(smin)) AND count(*) > 1 AS spread,
+              avg(t1) AS a1, avg(t2) AS a2, avg(t3) AS a3
          FROM norm GROUP BY entry_id
      ), assigned AS (
        SELECT entry_id, count(*)::int AS n FROM assignments WHERE round_id = $1 GROUP BY entry_id
-     ), members AS (
-       -- The round's entries: all eligible ones (of its category) for an all_eligible round, plus
-       -- those promoted into it or assigned in it. A semi-join on entries, not a UNION to dedupe.
-       SELECT e.id AS entry_id
-         FROM entries e JOIN rounds r ON r.id = $1 AND r.contest_id = e.contest_id
-        WHERE e.status = ANY($5::text[])
-          AND ((r.entry_source = 'all_eligible' AND (r.category_id IS NULL OR e.category_id = r.category_id))
-               OR e.id IN (SELECT entry_id FROM round_entries WHERE round_id = $1)
-               OR e.id IN (SELECT entry_id FROM assignments WHERE round_id = $1))
-     ), crit_mean AS (
-       SELECT s.entry_id, sc.criterion_id, avg(sc.value) AS v
-         FROM scoresheets s JOIN scores sc ON sc.scoresheet_id = s.id
-        WHERE s.round_id = $1 AND s.status = 'submitted' AND sc.criterion_id = ANY($2::bigint[])
-        GROUP BY s.entry_id, sc.criterion_id
-     ), tb AS (
-       SELECT m.entry_id,
-              array_agg(coalesce(round(CASE WHEN r.cid = 0 THEN pe.n::numeric ELSE cm.v END, 6), -1) ORDER BY r.ord) AS tie_key
-         FROM members m
-         CROSS JOIN unnest($2::bigint[]) WITH ORDINALITY AS r(cid, ord)
-         LEFT JOIN per_entry pe ON pe.entry_id = m.entry_id
-         LEFT JOIN crit_mean cm ON cm.entry_id = m.entry_id AND cm.criterion_id = r.cid
-        GROUP BY m.entry_id
      ), base AS (
+       -- The round's entries: all eligible ones (of its category) for an all_eligible round, plus
+       -- those promoted into it or assigned in it (a semi-join, no UNION to dedupe).
        SELECT e.id AS entry_id, e.code, e.title, e.category_id, e.status,
               coalesce(pe.n, 0) AS sheets, greatest(coalesce(a.n, 0) - coalesce(pe.n, 0), 0) AS missing,
               pe.mean, pe.median, pe.mn AS min, pe.mx AS max, pe.sd, pe.nmean AS normalised,
               round((CASE WHEN $3 = 'normalised' THEN pe.nmean ELSE pe.mean END)::numeric, 6) AS score,
-              coalesce(tb.tie_key, '{}'::numeric[]) AS tie_key, t.position AS manual_position,
+              -- Tie-break key: rule i is a criterion's mean (its id) or the number of scoresheets (0);
+              -- absent rules are a constant, so they never separate anything.
+              ARRAY[
+                coalesce(round(CASE ($2::bigint[])[1] WHEN 0 THEN pe.n::numeric ELSE pe.a1 END, 6), CASE WHEN ($2::bigint[])[1] IS NULL THEN 0 ELSE -1 END),
+                coalesce(round(CASE ($2::bigint[])[2] WHEN 0 THEN pe.n::numeric ELSE pe.a2 END, 6), CASE WHEN ($2::bigint[])[2] IS NULL THEN 0 ELSE -1 END),
+                coalesce(round(CASE ($2::bigint[])[3] WHEN 0 THEN pe.n::numeric ELSE pe.a3 END, 6), CASE WHEN ($2::bigint[])[3] IS NULL THEN 0 ELSE -1 END)
+              ]::numeric[] AS tie_key,
+              t.position AS manual_position,
               coalesce(pe.spread, false) AS spread
-         FROM members m
-         JOIN entries e ON e.id = m.entry_id
+         FROM entries e
+         JOIN rounds r ON r.id = $1 AND r.contest_id = e.contest_id
          LEFT JOIN per_entry pe ON pe.entry_id = e.id
          LEFT JOIN assigned a ON a.entry_id = e.id
-         LEFT JOIN tb ON tb.entry_id = e.id
          LEFT JOIN result_tie_orders t ON t.round_id = $1 AND t.entry_id = e.id
         WHERE e.status = ANY($5::text[])
+          AND ((r.entry_source = 'all_eligible' AND (r.category_id IS NULL OR e.category_id = r.category_id))
+               OR a.entry_id IS NOT NULL
+               OR e.id IN (SELECT entry_id FROM round_entries WHERE round_id = $1))
      ), ranked AS (
        SELECT b.*,
               (rank() OVER w)::int AS rank,

@@ -13,7 +13,11 @@ export const PAGE_SIZE = 50;
 
 export type Method = 'plain' | 'normalised';
 
-/** The contest's tie-break rules as the ranking query takes them: criterion ids in order, 0 for "more scoresheets". */
+/**
+ * The contest's tie-break rules as the ranking query takes them: criterion ids in order, 0 for
+ * "more scoresheets". The first three rules apply (rules naming no criterion of the round are
+ * skipped); a tie that survives three rules goes to the organiser anyway.
+ */
 export async function tieBreakKey(q: Queryable, contest: Pick<ContestRow, 'tie_break'>, roundId: number): Promise<number[]> {
   const criteria = await listCriteria(q, roundId);
   const out: number[] = [];
@@ -24,8 +28,10 @@ export async function tieBreakKey(q: Queryable, contest: Pick<ContestRow, 'tie_b
       if (c) out.push(c.id);
     }
   }
-  return out;
+  return out.slice(0, MAX_TIE_BREAK_RULES);
 }
+
+export const MAX_TIE_BREAK_RULES = 3;
 
 export interface ResultsOptions {
   method?: Method;
