@@ -73,6 +73,10 @@ describeBrowser('the campaign dashboard in Chromium', () => {
     fs.copyFileSync(file, '/tmp/metrics-dashboard.png');
     await page.emulateMedia({ media: 'print' });
     fs.copyFileSync(await screenshot(page, 'metrics-dashboard-print'), '/tmp/metrics-dashboard-print.png');
+    // The printed report fits one A4 page, for the press release.
+    const pdf = await page.pdf({ format: 'A4', printBackground: true });
+    fs.writeFileSync('/tmp/metrics-dashboard.pdf', pdf);
+    expect((pdf.toString('latin1').match(/\/Type\s*\/Page(?!s)/g) ?? []).length).toBe(1);
     expect(problems).toEqual([]);
     await page.close();
   }, 120_000);
