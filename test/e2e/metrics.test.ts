@@ -97,11 +97,12 @@ describeBrowser('the campaign dashboard in Chromium', () => {
     const organiser = await createStaff(db, { role: 'organiser', name: 'Ban tổ chức 2' });
     const page = await browser.newPage({ viewport: DESKTOP });
     const problems = watchConsole(page);
-    await page.goto(`${site.url}/organiser/contests/${contest.slug}/metrics`);
+    // Signed in first, then straight to the page (the return-to-after-login path is the first test's).
+    await page.goto(`${site.url}/login`);
     await page.fill('#f-email', organiser.email);
     await page.fill('#f-password', TEST_PASSWORD);
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${site.url}/organiser/contests/${contest.slug}/metrics`);
+    await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('form[action="/login"] button[type=submit]')]);
+    await page.goto(`${site.url}/organiser/contests/${contest.slug}/metrics`);
     await page.setInputFiles('#f-file', file);
     await page.click('form[enctype] button[type=submit]');
     await page.waitForSelector('form.mapping');
