@@ -59,11 +59,11 @@ describeBrowser('the campaign dashboard in Chromium', () => {
 
     const page = await browser.newPage({ viewport: DESKTOP });
     const problems = watchConsole(page);
-    await page.goto(`${site.url}/organiser/contests/${contest.slug}/dashboard`);
+    await page.goto(`${site.url}/login`);
     await page.fill('#f-email', organiser.email);
     await page.fill('#f-password', TEST_PASSWORD);
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${site.url}/organiser/contests/${contest.slug}/dashboard`);
+    await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('form[action="/login"] button[type=submit]')]);
+    await page.goto(`${site.url}/organiser/contests/${contest.slug}/dashboard`);
     expect(await page.textContent('[data-kpi=entries]')).toBe('90');
     expect(await page.textContent('[data-kpi=eligible]')).toBe('80');
     expect(await page.locator('svg.chart').count()).toBe(2);
