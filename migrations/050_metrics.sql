@@ -34,5 +34,6 @@ CREATE INDEX metric_imports_contest_idx ON metric_imports (contest_id, created_a
 -- The latest snapshot per entry before a cut-off (people's choice) without a sort.
 CREATE INDEX metric_snapshots_entry_time_idx ON metric_snapshots (contest_id, entry_id, captured_at DESC);
 
--- Import rows that carry the link as typed (short links) are matched on it.
-CREATE INDEX entries_url_input_idx ON entries (contest_id, tiktok_url_input);
+-- Import rows that carry the link as typed (short links) are matched on it. A hash index: a link
+-- may be 2,048 characters, more than a btree entry may hold.
+CREATE INDEX entries_url_input_idx ON entries USING hash (tiktok_url_input);

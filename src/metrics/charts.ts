@@ -58,7 +58,7 @@ function frame(o: ChartOptions, max: number, inner: string, points: SeriesPoint[
     .map((p, i) => {
       const last = i === points.length - 1;
       // The last label ends at its point, so it never runs off the chart; a tick too close to it yields.
-      if (!last && (i % every !== 0 || points.length - 1 - i < every / 2)) return '';
+      if (!last && (i % every !== 0 || points.length - 1 - i < every)) return '';
       return `<text x="${x(i)}" y="${B + 26}" class="axis" text-anchor="${last && points.length > 1 ? 'end' : 'middle'}">${esc(p.label)}</text>`;
     })
     .join('');

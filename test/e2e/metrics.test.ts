@@ -59,11 +59,11 @@ describeBrowser('the campaign dashboard in Chromium', () => {
 
     const page = await browser.newPage({ viewport: DESKTOP });
     const problems = watchConsole(page);
-    await page.goto(`${site.url}/organiser/contests/${contest.slug}/dashboard`);
+    await page.goto(`${site.url}/login`);
     await page.fill('#f-email', organiser.email);
     await page.fill('#f-password', TEST_PASSWORD);
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${site.url}/organiser/contests/${contest.slug}/dashboard`);
+    await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('form[action="/login"] button[type=submit]')]);
+    await page.goto(`${site.url}/organiser/contests/${contest.slug}/dashboard`);
     expect(await page.textContent('[data-kpi=entries]')).toBe('90');
     expect(await page.textContent('[data-kpi=eligible]')).toBe('80');
     expect(await page.locator('svg.chart').count()).toBe(2);
@@ -73,6 +73,10 @@ describeBrowser('the campaign dashboard in Chromium', () => {
     fs.copyFileSync(file, '/tmp/metrics-dashboard.png');
     await page.emulateMedia({ media: 'print' });
     fs.copyFileSync(await screenshot(page, 'metrics-dashboard-print'), '/tmp/metrics-dashboard-print.png');
+    // The printed report fits one A4 page, for the press release.
+    const pdf = await page.pdf({ format: 'A4', printBackground: true });
+    fs.writeFileSync('/tmp/metrics-dashboard.pdf', pdf);
+    expect((pdf.toString('latin1').match(/\/Type\s*\/Page(?!s)/g) ?? []).length).toBe(1);
     expect(problems).toEqual([]);
     await page.close();
   }, 120_000);
@@ -93,11 +97,12 @@ describeBrowser('the campaign dashboard in Chromium', () => {
     const organiser = await createStaff(db, { role: 'organiser', name: 'Ban tổ chức 2' });
     const page = await browser.newPage({ viewport: DESKTOP });
     const problems = watchConsole(page);
-    await page.goto(`${site.url}/organiser/contests/${contest.slug}/metrics`);
+    // Signed in first, then straight to the page (the return-to-after-login path is the first test's).
+    await page.goto(`${site.url}/login`);
     await page.fill('#f-email', organiser.email);
     await page.fill('#f-password', TEST_PASSWORD);
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${site.url}/organiser/contests/${contest.slug}/metrics`);
+    await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('form[action="/login"] button[type=submit]')]);
+    await page.goto(`${site.url}/organiser/contests/${contest.slug}/metrics`);
     await page.setInputFiles('#f-file', file);
     await page.click('form[enctype] button[type=submit]');
     await page.waitForSelector('form.mapping');

@@ -153,6 +153,14 @@ describe('metrics in the browser', () => {
     const posted = await organiser.get(`/organiser/contests/${w.contest.slug}/dashboard/posted?which=before`);
     expect(posted.text).toContain(w.e5.code);
     expect(posted.text).not.toContain(w.e1.code);
+
+    // In English: the same figures, written the English way.
+    await organiser.get('/lang/en?next=/');
+    const en = await organiser.get(`/organiser/contests/${w.contest.slug}/dashboard`);
+    expect(en.text).toContain('Campaign dashboard — Thời khắc khó quên');
+    expect(/data-kpi="views"[^>]*>([^<]+)</.exec(en.text)?.[1]).toBe('13.2 million');
+    expect(en.text).toContain('title="13,205,000"');
+    await organiser.get('/lang/vi?next=/');
   });
 
   test('an organiser corrects one entry by hand: audited, the totals follow; a bad number is refused per field', async () => {
