@@ -86,21 +86,6 @@ export function findEntryByCodeAndContact(q: Queryable, contestId: number, code:
   );
 }
 
-export async function clipIsEntered(q: Queryable, contestId: number, videoId: string): Promise<boolean> {
-  const r = await maybeOne<{ id: number }>(q, `SELECT id FROM entries WHERE contest_id = $1 AND video_id = $2 AND status <> 'withdrawn'`, [contestId, videoId]);
-  return Boolean(r);
-}
-
-export async function countLiveEntriesOfEntrant(q: Queryable, contestId: number, email: string | null, phone: string | null): Promise<number> {
-  const r = await one<{ n: number }>(
-    q,
-    `SELECT count(*)::int AS n FROM entries e JOIN entrants p ON p.id = e.entrant_id
-      WHERE e.contest_id = $1 AND e.status <> 'withdrawn' AND (p.email = $2::citext OR p.phone_e164 = $3)`,
-    [contestId, email, phone],
-  );
-  return r.n;
-}
-
 /**
  * Gap-free numbers need the contest row locked until COMMIT; waiting there for the disk would
  * serialise every submission behind one fsync each. So the numbering transaction commits without
@@ -109,19 +94,38 @@ export async function countLiveEntriesOfEntrant(q: Queryable, contestId: number,
  * disk. Only then is the entrant answered. A crash before that loses the entry and its number
  * together (nobody was told), never one without the other.
  */
-export async function asyncCommit(tx: Queryable): Promise<void> {
-  await execute(tx, 'SET LOCAL synchronous_commit = off');
-}
-
 export async function flushCommitted(q: Queryable): Promise<void> {
   // An autocommit statement that is given a transaction id writes a commit record and, with
   // synchronous_commit on, waits until the WAL up to it is flushed.
   await rows(q, 'SELECT pg_current_xact_id()');
 }
 
-/** A transaction-scoped lock on any text key (released at COMMIT/ROLLBACK). */
-export async function advisoryLock(tx: Queryable, key: string): Promise<void> {
-  await rows(tx, 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+/**
+ * Transaction-scoped locks on text keys (released at COMMIT/ROLLBACK), taken in the given order
+ * in one round trip: a function scan with ordinality runs row by row, in array order.
+ */
+export async function advisoryLocks(tx: Queryable, sortedKeys: string[]): Promise<void> {
+  if (!sortedKeys.length) return;
+  await rows(tx, 'SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) WITH ORDINALITY AS u(k, i)', [sortedKeys]);
+}
+
+/** The three refusals decided before writing, in one round trip. */
+export function submissionChecks(
+  tx: Queryable,
+  contestId: number,
+  idempotencyKey: string | null,
+  videoId: string | null,
+  email: string | null,
+  phone: string | null,
+): Promise<{ twin_id: number | null; clip_taken: boolean; live: number }> {
+  return one(
+    tx,
+    `SELECT (SELECT id FROM entries WHERE contest_id = $1 AND idempotency_key = $2) AS twin_id,
+            EXISTS (SELECT 1 FROM entries WHERE contest_id = $1 AND video_id = $3 AND status <> 'withdrawn') AS clip_taken,
+            (SELECT count(*)::int FROM entries e JOIN entrants p ON p.id = e.entrant_id
+              WHERE e.contest_id = $1 AND e.status <> 'withdrawn' AND (p.email = $4::citext OR p.phone_e164 = $5)) AS live`,
+    [contestId, idempotencyKey, videoId, email, phone],
+  );
 }
 
 export const CODE_PLACEHOLDER = '{{ENTRY_CODE}}';
@@ -133,8 +137,11 @@ export const CODE_PLACEHOLDER = '{{ENTRY_CODE}}';
 export function numberEntry(tx: Queryable, contestId: number, entryId: number, mailId: number | null): Promise<{ seq: number; code: string }> {
   return one(
     tx,
-    `WITH s AS (
-       UPDATE contests SET entry_seq = entry_seq + 1 WHERE id = $1
+    `WITH c AS (
+       -- COMMIT of this transaction does not wait for the disk (see flushCommitted).
+       SELECT set_config('synchronous_commit', 'off', true) AS sc
+     ), s AS (
+       UPDATE contests SET entry_seq = entry_seq + 1 WHERE id = $1 AND EXISTS (SELECT 1 FROM c)
        RETURNING entry_seq, rules_version,
                  code_prefix || '-' || CASE WHEN entry_seq < 100000 THEN lpad(entry_seq::text, 5, '0') ELSE entry_seq::text END AS code
      ), m AS (

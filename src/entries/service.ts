@@ -156,9 +156,6 @@ export async function submitEntry(pool: Pool, store: UploadStore, contest: Conte
 
   try {
     const created = await withUploadTransaction(pool, store, async (tx, place) => {
-      // COMMIT does not wait for the disk here, so the contest row (the number) is released at once;
-      // durability comes from the synchronous commit in flushCommitted() before anyone is answered.
-      await q.asyncCommit(tx);
       // Twins (same idempotency key) and one entrant's concurrent submissions queue on advisory
       // locks, so the twin check and the per-entrant count below cannot race; other entrants do not wait.
       const lockKeys = [
@@ -166,14 +163,15 @@ export async function submitEntry(pool: Pool, store: UploadStore, contest: Conte
         input.email ? `entrant:${contest.id}:${input.email}` : null,
         input.phone ? `entrant:${contest.id}:${input.phone}` : null,
       ].filter((k): k is string => k !== null).sort();
-      for (const k of lockKeys) await q.advisoryLock(tx, k);
-      if (ctx.idempotencyKey) {
-        const twin = await q.findEntryByIdempotencyKey(tx, contest.id, ctx.idempotencyKey);
+      await q.advisoryLocks(tx, lockKeys);
+      // A new statement after the locks: its snapshot sees whatever a twin committed meanwhile.
+      const checks = await q.submissionChecks(tx, contest.id, ctx.idempotencyKey, link.videoId, input.email, input.phone);
+      if (checks.twin_id !== null) {
+        const twin = await q.findEntryByIdempotencyKey(tx, contest.id, ctx.idempotencyKey as string);
         if (twin) throw new Replay(twin);
       }
-      if (link.videoId && (await q.clipIsEntered(tx, contest.id, link.videoId))) throw new ConflictError('duplicate_clip', 'entries.duplicateClip');
-      const live = await q.countLiveEntriesOfEntrant(tx, contest.id, input.email, input.phone);
-      if (live >= contest.max_entries_per_entrant) {
+      if (checks.clip_taken) throw new ConflictError('duplicate_clip', 'entries.duplicateClip');
+      if (checks.live >= contest.max_entries_per_entrant) {
         throw new ConflictError('entrant_limit', 'entries.limitReached', { max: contest.max_entries_per_entrant });
       }
       const entrantId = await q.insertEntrant(tx, {
