@@ -258,25 +258,32 @@ export interface GalleryItem {
   thumbnail_url: string | null;
   organisation: string | null;
   province: string | null;
+  views?: string | number;
 }
 
-/** Eligible entries (and later stages), newest first, keyset-paginated on (created_at, id). */
+/**
+ * Eligible entries (and later stages), newest first or most viewed first (latest imported
+ * snapshot), keyset-paginated on (created_at, id) or (views, id): no OFFSET.
+ */
 export function galleryPage(
   q: Queryable,
   contestId: number,
-  o: { search: string; categoryId: number | null; after: { createdAt: Date; id: number } | null; limit: number },
+  o: { search: string; categoryId: number | null; sort: 'newest' | 'views'; after: { key: string; id: number } | null; limit: number },
 ): Promise<GalleryItem[]> {
+  const byViews = o.sort === 'views';
   return rows<GalleryItem>(
     q,
-    `SELECT e.id, e.code, e.title, e.video_id, p.display_name, c.name AS category_name, e.created_at, e.thumbnail_url, p.organisation, p.province
+    `SELECT e.id, e.code, e.title, e.video_id, p.display_name, c.name AS category_name, e.created_at, e.thumbnail_url, p.organisation, p.province,
+            coalesce(v.views, 0) AS views
        FROM entries e JOIN entrants p ON p.id = e.entrant_id LEFT JOIN categories c ON c.id = e.category_id
+       LEFT JOIN LATERAL (SELECT views FROM metric_snapshots ms WHERE ms.entry_id = e.id ORDER BY captured_at DESC LIMIT 1) v ON true
       WHERE e.contest_id = $1 AND e.status IN ('eligible', 'shortlisted', 'awarded')
         AND ($2 = '' OR e.search_text LIKE '%' || $2 || '%' OR lower(f_unaccent(coalesce(p.display_name, ''))) LIKE '%' || $2 || '%')
         AND ($3::bigint IS NULL OR e.category_id = $3)
-        AND ($4::timestamptz IS NULL OR (e.created_at, e.id) < ($4, $5::bigint))
-      ORDER BY e.created_at DESC, e.id DESC
+        AND ($4::text IS NULL OR ${byViews ? '(coalesce(v.views, 0), e.id) < ($4::bigint, $5::bigint)' : '(e.created_at, e.id) < ($4::timestamptz, $5::bigint)'})
+      ORDER BY ${byViews ? 'coalesce(v.views, 0) DESC' : 'e.created_at DESC'}, e.id DESC
       LIMIT $6`,
-    [contestId, o.search, o.categoryId, o.after?.createdAt ?? null, o.after?.id ?? null, o.limit],
+    [contestId, o.search, o.categoryId, o.after?.key ?? null, o.after?.id ?? null, o.limit],
   );
 }
 

@@ -167,6 +167,7 @@ export const galleryQuerySchema = z.object({
   q: z.string().trim().max(100).optional().default(''),
   category: z.preprocess((v) => (v === '' || v === undefined ? null : Number(v)), z.number().int().nullable()).catch(null),
   cursor: z.string().max(200).optional().default(''),
+  sort: z.enum(['newest', 'views']).catch('newest').default('newest'),
 });
 
 export const organiserListSchema = z.object({

@@ -189,6 +189,32 @@ describe('gallery and organiser list', () => {
     expect((await request(app).get(`/api/v1/contests/${c.slug}/entries?q=ban%20a`)).body.items.map((i: { displayName: string }) => i.displayName)).toEqual(['Bạn A']);
   });
 
+  it('most viewed first (latest snapshot), paged by keyset across equal counts, filtered by category', async () => {
+    const c = await createContest(db, { code_prefix: prefix() });
+    const cat = await one<{ id: number }>(db.pool, `INSERT INTO categories (contest_id, name) VALUES ($1, 'Tuyến đầu') RETURNING id`, [c.id]);
+    const views = [5, 500, 50, 500, 0];
+    const made = [];
+    for (let i = 0; i < 30; i++) {
+      const e = await createEntry(db, c, { status: 'eligible', title: `V${i}`, category_id: i % 2 === 0 ? cat.id : null });
+      made.push(e);
+      const v = views[i % views.length] as number;
+      await execute(db.pool, `INSERT INTO metric_snapshots (contest_id, entry_id, captured_at, views, likes, comments, shares, source) VALUES ($1, $2, now() - interval '1 day', 999999, 0, 0, 0, 'manual'), ($1, $2, now(), $3, 0, 0, 0, 'manual')`, [c.id, e.id, v]);
+    }
+    const p1 = await request(app).get(`/api/v1/contests/${c.slug}/entries?sort=views`);
+    const p2 = await request(app).get(`/api/v1/contests/${c.slug}/entries?sort=views&cursor=${p1.body.nextCursor}`);
+    const titles = [...p1.body.items, ...p2.body.items].map((i: { title: string }) => i.title);
+    expect(titles).toHaveLength(30);
+    expect(new Set(titles).size).toBe(30);
+    const expected = made
+      .map((e, i) => ({ t: `V${i}`, v: views[i % views.length] as number, id: e.id }))
+      .sort((a, b) => b.v - a.v || b.id - a.id)
+      .map((x) => x.t);
+    expect(titles).toEqual(expected);
+    const cats = await request(app).get(`/api/v1/contests/${c.slug}/entries?sort=views&category=${cat.id}`);
+    expect(cats.body.items).toHaveLength(15);
+    expect((await request(app).get(`/c/${c.slug}/gallery?sort=views`)).text).toContain('Nhiều lượt xem nhất');
+  });
+
   it('organisers see personal data with filters; judges do not get in', async () => {
     const c = await createContest(db, { code_prefix: prefix() });
     await createEntry(db, c, { status: 'eligible', full_name: 'Lê Thị Hoa', email: 'hoa@example.vn' });
