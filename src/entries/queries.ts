@@ -236,6 +236,18 @@ export async function updateEntryDetails(tx: Queryable, entryId: number, d: { ti
   );
 }
 
+/** Points the entry at a new file and deletes the old file's row; returns it (its data goes after COMMIT). */
+export async function setEntryFile(tx: Queryable, entryId: number, fileId: number): Promise<{ id: number; storage_key: string } | undefined> {
+  const prev = await maybeOne<{ id: number; storage_key: string }>(
+    tx,
+    `SELECT f.id, f.storage_key FROM entries e JOIN stored_files f ON f.id = e.video_file_id WHERE e.id = $1 FOR UPDATE OF e`,
+    [entryId],
+  );
+  await execute(tx, 'UPDATE entries SET video_file_id = $2, updated_at = now() WHERE id = $1', [entryId, fileId]);
+  if (prev) await execute(tx, 'DELETE FROM stored_files WHERE id = $1', [prev.id]);
+  return prev;
+}
+
 export async function updateDisplayName(tx: Queryable, entrantId: number, displayName: string): Promise<void> {
   await execute(tx, "UPDATE entrants SET display_name = COALESCE(NULLIF($2, ''), full_name), updated_at = now() WHERE id = $1", [entrantId, displayName]);
 }

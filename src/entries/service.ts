@@ -10,7 +10,7 @@ import { hit } from '../http/rateLimit';
 import { enqueueMail } from '../mail/outbox';
 import { translate, type Lang } from '../i18n';
 import type { UploadStore } from '../storage/store';
-import { withUploadTransaction } from '../storage/files';
+import { deleteStoredFileData, withUploadTransaction } from '../storage/files';
 import type { ReceivedFile } from '../storage/upload';
 import { parseTikTokLink, postedAtFromVideoId } from '../tiktok/links';
 import { captionHasHashtag, fetchOEmbed, resolveShortLink, type TikTokClientOptions } from '../tiktok/resolve';
@@ -302,6 +302,21 @@ export async function correctEntry(
     if (err instanceof UniqueViolation && err.constraint === 'entries_one_clip_idx') throw new ConflictError('duplicate_clip', 'entries.duplicateClip');
     throw err;
   }
+}
+
+/** The entrant replaces the original file before the deadline; the old file goes after COMMIT. */
+export async function replaceEntryFile(pool: Pool, store: UploadStore, contest: ContestRow, entry: q.EntryRow, upload: ReceivedFile | undefined, now: Date): Promise<void> {
+  if (!acceptsCorrections(contest, now)) throw new SubmissionsClosedError();
+  if (entry.status === 'withdrawn') throw new ConflictError('withdrawn', 'entries.alreadyWithdrawn');
+  if (contest.upload_mode === 'off') throw new ValidationError({ video: 'form.invalid' });
+  if (!upload) throw new ValidationError({ video: 'entries.video.required' });
+  const old = await withUploadTransaction(pool, store, async (tx, place) => {
+    const file = await place(upload, 'entry_video');
+    const previous = await q.setEntryFile(tx, entry.id, file.id);
+    await recordAudit(tx, entrantActor(entry.code), { action: 'entry.file_replaced', subjectType: 'entry', subjectId: entry.id, contestId: contest.id, before: { fileId: previous?.id ?? null }, after: { fileId: file.id } });
+    return previous;
+  });
+  if (old) await deleteStoredFileData(store, old);
 }
 
 export function entrantActor(code: string): Actor {
