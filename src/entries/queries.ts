@@ -128,6 +128,12 @@ export function submissionChecks(
   );
 }
 
+/** The whole locked part of a submission without a file, in one call (migration 021). */
+export async function submitInOneCall(q: Queryable, payload: Record<string, unknown>): Promise<{ result: string; id?: number; code?: string }> {
+  const r = await one<{ r: { result: string; id?: number; code?: string } }>(q, 'SELECT entries_submit($1::jsonb) AS r', [JSON.stringify(payload)]);
+  return r.r;
+}
+
 export const CODE_PLACEHOLDER = '{{ENTRY_CODE}}';
 
 /**
@@ -203,6 +209,7 @@ export interface NewEntry {
   consentAt: Date;
   consentRulesVersion: number;
   idempotencyKey: string | null;
+  accessSalt: string;
 }
 
 export async function insertEntry(tx: Queryable, e: NewEntry): Promise<{ id: number; access_salt: string }> {
@@ -210,13 +217,13 @@ export async function insertEntry(tx: Queryable, e: NewEntry): Promise<{ id: num
     tx,
     `INSERT INTO entries (contest_id, entrant_id, seq, code, category_id, title, description, tiktok_url_input, canonical_url, video_id,
                           link_status, link_checked_at, posted_at, posted_early, hashtag_status, hashtag_confirmed, caption, tiktok_author,
-                          thumbnail_url, video_file_id, consent_at, consent_rules_version, idempotency_key)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $11 = 'ok' THEN now() END, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+                          thumbnail_url, video_file_id, consent_at, consent_rules_version, idempotency_key, access_salt)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $11 = 'ok' THEN now() END, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
      RETURNING id, access_salt`,
     [
       e.contestId, e.entrantId, e.seq, e.code, e.categoryId, e.title, e.description, e.tiktokUrlInput, e.canonicalUrl, e.videoId,
       e.linkStatus, e.postedAt, e.postedEarly, e.hashtagStatus, e.hashtagConfirmed, e.caption, e.tiktokAuthor, e.thumbnailUrl,
-      e.videoFileId, e.consentAt, e.consentRulesVersion, e.idempotencyKey,
+      e.videoFileId, e.consentAt, e.consentRulesVersion, e.idempotencyKey, e.accessSalt,
     ],
   );
 }
