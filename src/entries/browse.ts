@@ -10,16 +10,18 @@ import { galleryQuerySchema, organiserListSchema } from './schemas';
 const GALLERY_PAGE = 24;
 const ORGANISER_PAGE = 50;
 
-/** Keyset cursor: the last item's (created_at, id), opaque to clients. */
-export function encodeCursor(item: { created_at: Date; id: number }): string {
-  return Buffer.from(`${item.created_at.toISOString()}|${item.id}`).toString('base64url');
+/** Keyset cursor: the last item's sort key and id, opaque to clients. */
+export function encodeCursor(item: { created_at: Date; id: number; views?: string | number }, sort: 'newest' | 'views'): string {
+  const key = sort === 'views' ? String(item.views ?? 0) : item.created_at.toISOString();
+  return Buffer.from(`${sort}|${key}|${item.id}`).toString('base64url');
 }
-export function decodeCursor(s: string): { createdAt: Date; id: number } | null {
+export function decodeCursor(s: string, sort: 'newest' | 'views'): { key: string; id: number } | null {
   if (!s) return null;
-  const [at, id] = Buffer.from(s, 'base64url').toString().split('|');
-  const createdAt = new Date(at ?? '');
+  const [kind, key, id] = Buffer.from(s, 'base64url').toString().split('|');
   const n = Number(id);
-  return Number.isNaN(createdAt.getTime()) || !Number.isSafeInteger(n) ? null : { createdAt, id: n };
+  if (kind !== sort || !key || !Number.isSafeInteger(n)) return null;
+  if (sort === 'views' ? !/^[0-9]{1,19}$/.test(key) : Number.isNaN(new Date(key).getTime())) return null;
+  return { key, id: n };
 }
 
 /** Only what contest.public_fields allows next to the display name; never phone, email or ID. */
@@ -40,18 +42,18 @@ export function browseHandlers(d: EntriesDeps) {
   const loadGallery = async (req: Request, res: Response) => {
     const contest = contestOf(res);
     const f = galleryQuerySchema.parse(req.query);
-    const items = await q.galleryPage(d.pool, contest.id, { search: q.foldSearch(f.q), categoryId: f.category, after: decodeCursor(f.cursor), limit: GALLERY_PAGE + 1 });
+    const items = await q.galleryPage(d.pool, contest.id, { search: q.foldSearch(f.q), categoryId: f.category, sort: f.sort, after: decodeCursor(f.cursor, f.sort), limit: GALLERY_PAGE + 1 });
     const more = items.length > GALLERY_PAGE;
     const page = items.slice(0, GALLERY_PAGE);
     const last = page[page.length - 1];
-    return { contest, f, items: page.map((i) => publicItem(i, contest.public_fields)), next: more && last ? encodeCursor(last) : null };
+    return { contest, f, items: page.map((i) => publicItem(i, contest.public_fields)), next: more && last ? encodeCursor(last, f.sort) : null };
   };
 
   return {
     gallery: async (req: Request, res: Response) => {
       const g = await loadGallery(req, res);
       const categories = await q.categoryIdsOf(d.pool, g.contest.id);
-      const nextQuery = g.next ? new URLSearchParams({ q: g.f.q, category: g.f.category ? String(g.f.category) : '', cursor: g.next }).toString() : null;
+      const nextQuery = g.next ? new URLSearchParams({ q: g.f.q, category: g.f.category ? String(g.f.category) : '', sort: g.f.sort, cursor: g.next }).toString() : null;
       await render(res, 'entries/gallery', { title: req.t('entries.gallery.title'), contest: g.contest, items: g.items, f: g.f, categories, nextQuery, styles: ['entries.css'], scripts: ['entries-gallery.js'] });
     },
 

@@ -170,7 +170,7 @@ export function entryHandlers(d: EntriesDeps) {
         contest,
         entry,
         email: entrant?.email ?? '',
-        privateUrl: `${d.config.PUBLIC_URL ?? ''}/c/${contest.slug}/my/${entry.code}?t=${token}`,
+        privateUrl: `${d.config.PUBLIC_URL ?? `${req.protocol}://${req.get('host') ?? ''}`}/c/${contest.slug}/my/${entry.code}?t=${token}`,
         styles: ['entries.css'],
       });
     },

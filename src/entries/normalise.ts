@@ -40,9 +40,15 @@ export function ageOn(dateOfBirth: string, day: string): number {
   return age;
 }
 
-/** Today's date in a time zone as YYYY-MM-DD. */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+/** Today's date in a time zone as YYYY-MM-DD (formatters are costly to build: one per zone). */
 export function dayIn(timeZone: string, at: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  let f = dayFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, f);
+  }
+  return f.format(at);
 }
 
 /** A national ID shown to anyone but organisers: the last three digits only. */

@@ -86,21 +86,6 @@ export function findEntryByCodeAndContact(q: Queryable, contestId: number, code:
   );
 }
 
-export async function clipIsEntered(q: Queryable, contestId: number, videoId: string): Promise<boolean> {
-  const r = await maybeOne<{ id: number }>(q, `SELECT id FROM entries WHERE contest_id = $1 AND video_id = $2 AND status <> 'withdrawn'`, [contestId, videoId]);
-  return Boolean(r);
-}
-
-export async function countLiveEntriesOfEntrant(q: Queryable, contestId: number, email: string | null, phone: string | null): Promise<number> {
-  const r = await one<{ n: number }>(
-    q,
-    `SELECT count(*)::int AS n FROM entries e JOIN entrants p ON p.id = e.entrant_id
-      WHERE e.contest_id = $1 AND e.status <> 'withdrawn' AND (p.email = $2::citext OR p.phone_e164 = $3)`,
-    [contestId, email, phone],
-  );
-  return r.n;
-}
-
 /**
  * Gap-free numbers need the contest row locked until COMMIT; waiting there for the disk would
  * serialise every submission behind one fsync each. So the numbering transaction commits without
@@ -109,19 +94,44 @@ export async function countLiveEntriesOfEntrant(q: Queryable, contestId: number,
  * disk. Only then is the entrant answered. A crash before that loses the entry and its number
  * together (nobody was told), never one without the other.
  */
-export async function asyncCommit(tx: Queryable): Promise<void> {
-  await execute(tx, 'SET LOCAL synchronous_commit = off');
-}
-
 export async function flushCommitted(q: Queryable): Promise<void> {
   // An autocommit statement that is given a transaction id writes a commit record and, with
   // synchronous_commit on, waits until the WAL up to it is flushed.
   await rows(q, 'SELECT pg_current_xact_id()');
 }
 
-/** A transaction-scoped lock on any text key (released at COMMIT/ROLLBACK). */
-export async function advisoryLock(tx: Queryable, key: string): Promise<void> {
-  await rows(tx, 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+/**
+ * Transaction-scoped locks on text keys (released at COMMIT/ROLLBACK), taken in the given order
+ * in one round trip: a function scan with ordinality runs row by row, in array order.
+ */
+export async function advisoryLocks(tx: Queryable, sortedKeys: string[]): Promise<void> {
+  if (!sortedKeys.length) return;
+  await rows(tx, 'SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) WITH ORDINALITY AS u(k, i)', [sortedKeys]);
+}
+
+/** The three refusals decided before writing, in one round trip. */
+export function submissionChecks(
+  tx: Queryable,
+  contestId: number,
+  idempotencyKey: string | null,
+  videoId: string | null,
+  email: string | null,
+  phone: string | null,
+): Promise<{ twin_id: number | null; clip_taken: boolean; live: number }> {
+  return one(
+    tx,
+    `SELECT (SELECT id FROM entries WHERE contest_id = $1 AND idempotency_key = $2) AS twin_id,
+            EXISTS (SELECT 1 FROM entries WHERE contest_id = $1 AND video_id = $3 AND status <> 'withdrawn') AS clip_taken,
+            (SELECT count(*)::int FROM entries e JOIN entrants p ON p.id = e.entrant_id
+              WHERE e.contest_id = $1 AND e.status <> 'withdrawn' AND (p.email = $4::citext OR p.phone_e164 = $5)) AS live`,
+    [contestId, idempotencyKey, videoId, email, phone],
+  );
+}
+
+/** The whole locked part of a submission without a file, in one call (migration 021). */
+export async function submitInOneCall(q: Queryable, payload: Record<string, unknown>): Promise<{ result: string; id?: number; code?: string }> {
+  const r = await one<{ r: { result: string; id?: number; code?: string } }>(q, 'SELECT entries_submit($1::jsonb) AS r', [JSON.stringify(payload)]);
+  return r.r;
 }
 
 export const CODE_PLACEHOLDER = '{{ENTRY_CODE}}';
@@ -133,8 +143,11 @@ export const CODE_PLACEHOLDER = '{{ENTRY_CODE}}';
 export function numberEntry(tx: Queryable, contestId: number, entryId: number, mailId: number | null): Promise<{ seq: number; code: string }> {
   return one(
     tx,
-    `WITH s AS (
-       UPDATE contests SET entry_seq = entry_seq + 1 WHERE id = $1
+    `WITH c AS (
+       -- COMMIT of this transaction does not wait for the disk (see flushCommitted).
+       SELECT set_config('synchronous_commit', 'off', true) AS sc
+     ), s AS (
+       UPDATE contests SET entry_seq = entry_seq + 1 WHERE id = $1 AND EXISTS (SELECT 1 FROM c)
        RETURNING entry_seq, rules_version,
                  code_prefix || '-' || CASE WHEN entry_seq < 100000 THEN lpad(entry_seq::text, 5, '0') ELSE entry_seq::text END AS code
      ), m AS (
@@ -196,6 +209,7 @@ export interface NewEntry {
   consentAt: Date;
   consentRulesVersion: number;
   idempotencyKey: string | null;
+  accessSalt: string;
 }
 
 export async function insertEntry(tx: Queryable, e: NewEntry): Promise<{ id: number; access_salt: string }> {
@@ -203,13 +217,13 @@ export async function insertEntry(tx: Queryable, e: NewEntry): Promise<{ id: num
     tx,
     `INSERT INTO entries (contest_id, entrant_id, seq, code, category_id, title, description, tiktok_url_input, canonical_url, video_id,
                           link_status, link_checked_at, posted_at, posted_early, hashtag_status, hashtag_confirmed, caption, tiktok_author,
-                          thumbnail_url, video_file_id, consent_at, consent_rules_version, idempotency_key)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $11 = 'ok' THEN now() END, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+                          thumbnail_url, video_file_id, consent_at, consent_rules_version, idempotency_key, access_salt)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $11 = 'ok' THEN now() END, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
      RETURNING id, access_salt`,
     [
       e.contestId, e.entrantId, e.seq, e.code, e.categoryId, e.title, e.description, e.tiktokUrlInput, e.canonicalUrl, e.videoId,
       e.linkStatus, e.postedAt, e.postedEarly, e.hashtagStatus, e.hashtagConfirmed, e.caption, e.tiktokAuthor, e.thumbnailUrl,
-      e.videoFileId, e.consentAt, e.consentRulesVersion, e.idempotencyKey,
+      e.videoFileId, e.consentAt, e.consentRulesVersion, e.idempotencyKey, e.accessSalt,
     ],
   );
 }
@@ -227,6 +241,18 @@ export async function updateEntryDetails(tx: Queryable, entryId: number, d: { ti
       WHERE id = $1`,
     [entryId, d.title, d.description, d.tiktokUrlInput, d.canonicalUrl, d.videoId, d.linkStatus, d.postedAt, d.postedEarly],
   );
+}
+
+/** Points the entry at a new file and deletes the old file's row; returns it (its data goes after COMMIT). */
+export async function setEntryFile(tx: Queryable, entryId: number, fileId: number): Promise<{ id: number; storage_key: string } | undefined> {
+  const prev = await maybeOne<{ id: number; storage_key: string }>(
+    tx,
+    `SELECT f.id, f.storage_key FROM entries e JOIN stored_files f ON f.id = e.video_file_id WHERE e.id = $1 FOR UPDATE OF e`,
+    [entryId],
+  );
+  await execute(tx, 'UPDATE entries SET video_file_id = $2, updated_at = now() WHERE id = $1', [entryId, fileId]);
+  if (prev) await execute(tx, 'DELETE FROM stored_files WHERE id = $1', [prev.id]);
+  return prev;
 }
 
 export async function updateDisplayName(tx: Queryable, entrantId: number, displayName: string): Promise<void> {
@@ -251,25 +277,32 @@ export interface GalleryItem {
   thumbnail_url: string | null;
   organisation: string | null;
   province: string | null;
+  views?: string | number;
 }
 
-/** Eligible entries (and later stages), newest first, keyset-paginated on (created_at, id). */
+/**
+ * Eligible entries (and later stages), newest first or most viewed first (latest imported
+ * snapshot), keyset-paginated on (created_at, id) or (views, id): no OFFSET.
+ */
 export function galleryPage(
   q: Queryable,
   contestId: number,
-  o: { search: string; categoryId: number | null; after: { createdAt: Date; id: number } | null; limit: number },
+  o: { search: string; categoryId: number | null; sort: 'newest' | 'views'; after: { key: string; id: number } | null; limit: number },
 ): Promise<GalleryItem[]> {
+  const byViews = o.sort === 'views';
   return rows<GalleryItem>(
     q,
-    `SELECT e.id, e.code, e.title, e.video_id, p.display_name, c.name AS category_name, e.created_at, e.thumbnail_url, p.organisation, p.province
+    `SELECT e.id, e.code, e.title, e.video_id, p.display_name, c.name AS category_name, e.created_at, e.thumbnail_url, p.organisation, p.province,
+            coalesce(v.views, 0) AS views
        FROM entries e JOIN entrants p ON p.id = e.entrant_id LEFT JOIN categories c ON c.id = e.category_id
+       LEFT JOIN LATERAL (SELECT views FROM metric_snapshots ms WHERE ms.entry_id = e.id ORDER BY captured_at DESC LIMIT 1) v ON true
       WHERE e.contest_id = $1 AND e.status IN ('eligible', 'shortlisted', 'awarded')
         AND ($2 = '' OR e.search_text LIKE '%' || $2 || '%' OR lower(f_unaccent(coalesce(p.display_name, ''))) LIKE '%' || $2 || '%')
         AND ($3::bigint IS NULL OR e.category_id = $3)
-        AND ($4::timestamptz IS NULL OR (e.created_at, e.id) < ($4, $5::bigint))
-      ORDER BY e.created_at DESC, e.id DESC
+        AND ($4::text IS NULL OR ${byViews ? '(coalesce(v.views, 0), e.id) < ($4::bigint, $5::bigint)' : '(e.created_at, e.id) < ($4::timestamptz, $5::bigint)'})
+      ORDER BY ${byViews ? 'coalesce(v.views, 0) DESC' : 'e.created_at DESC'}, e.id DESC
       LIMIT $6`,
-    [contestId, o.search, o.categoryId, o.after?.createdAt ?? null, o.after?.id ?? null, o.limit],
+    [contestId, o.search, o.categoryId, o.after?.key ?? null, o.after?.id ?? null, o.limit],
   );
 }
 

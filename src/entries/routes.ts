@@ -26,6 +26,7 @@ export function entryRoutes(d: EntriesDeps): express.Router {
   r.get('/c/:slug/my/:code', h.loadContest, my.show);
   r.post('/c/:slug/my/:code', h.loadContest, my.correct);
   r.post('/c/:slug/my/:code/withdraw', h.loadContest, my.withdraw);
+  r.post('/c/:slug/my/:code/video', h.loadContest, upload, requireCsrf, my.replaceFile);
   const b = browseHandlers(d);
   r.get('/c/:slug/gallery', h.loadContest, b.gallery);
   r.get('/c/:slug/gallery/:code', h.loadContest, b.galleryEntry);

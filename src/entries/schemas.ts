@@ -88,7 +88,24 @@ export interface SubmissionInput {
   extra: Partial<Record<EntrantOptionalField, string | null>>;
 }
 
+const schemaCache = new Map<string, ReturnType<typeof buildSubmissionSchema>>();
+
+/**
+ * The schema for one contest, built once per contest version, category set and day (the minimum
+ * age depends on the date): building a zod object compiles its parser, too slow to repeat per request.
+ */
 export function submissionSchema(contest: ContestRow, categoryIds: number[], now: Date) {
+  const key = `${contest.id}:${contest.updated_at?.getTime?.() ?? ''}:${JSON.stringify(contest.entrant_fields)}:${contest.min_age}:${contest.hashtags.length}:${categoryIds.join(',')}:${dayIn(contest.time_zone, now)}`;
+  let schema = schemaCache.get(key);
+  if (!schema) {
+    if (schemaCache.size > 500) schemaCache.clear();
+    schema = buildSubmissionSchema(contest, categoryIds, now);
+    schemaCache.set(key, schema);
+  }
+  return schema;
+}
+
+function buildSubmissionSchema(contest: ContestRow, categoryIds: number[], now: Date) {
   const extraShape: Record<string, z.ZodType> = {};
   for (const [kind, mode] of Object.entries(contest.entrant_fields ?? {}) as [EntrantOptionalField, FieldMode][]) {
     if (mode === 'optional' || mode === 'required') extraShape[kind] = optionalField(kind, mode, contest, now);
@@ -150,6 +167,7 @@ export const galleryQuerySchema = z.object({
   q: z.string().trim().max(100).optional().default(''),
   category: z.preprocess((v) => (v === '' || v === undefined ? null : Number(v)), z.number().int().nullable()).catch(null),
   cursor: z.string().max(200).optional().default(''),
+  sort: z.enum(['newest', 'views']).catch('newest').default('newest'),
 });
 
 export const organiserListSchema = z.object({

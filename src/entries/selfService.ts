@@ -8,7 +8,7 @@ import { contestOf, tiktokOptions, type EntriesDeps } from './handlers';
 import { normaliseEmail, normalisePhone, maskNationalId } from './normalise';
 import * as q from './queries';
 import { correctionSchema, lookupSchema } from './schemas';
-import { checkAccessToken, correctEntry, withdrawEntry } from './service';
+import { checkAccessToken, correctEntry, replaceEntryFile, withdrawEntry } from './service';
 
 declare module 'express-session' {
   interface SessionData {
@@ -98,6 +98,20 @@ export function selfServiceHandlers(d: EntriesDeps) {
         if (err instanceof ValidationError) return showPage(req, res, entry, values, err.fieldErrors, 422);
         if (err instanceof ConflictError && err.code === 'duplicate_clip') return showPage(req, res, entry, values, { tiktokUrl: err.messageKey }, 409);
         if (err instanceof AppError && err.code === 'submissions_closed') return showPage(req, res, entry, values, { _form: 'entries.my.readOnly' }, 403);
+        throw err;
+      }
+      flash(req, 'success', req.t('entries.my.saved'));
+      req.session.save(() => res.redirect(303, `/c/${contest.slug}/my/${entry.code}`));
+    },
+
+    replaceFile: async (req: Request, res: Response) => {
+      const contest = contestOf(res);
+      const entry = await loadOwnEntry(req, res);
+      try {
+        await replaceEntryFile(d.pool, d.store, contest, entry, req.upload, new Date());
+      } catch (err) {
+        if (err instanceof ValidationError) return showPage(req, res, entry, null, err.fieldErrors, 422);
+        if (err instanceof AppError && err.code === 'submissions_closed') return showPage(req, res, entry, null, { _form: 'entries.my.readOnly' }, 403);
         throw err;
       }
       flash(req, 'success', req.t('entries.my.saved'));

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { Tx } from '../db';
 import { UniqueViolation, withTransaction } from '../db';
@@ -10,7 +10,7 @@ import { hit } from '../http/rateLimit';
 import { enqueueMail } from '../mail/outbox';
 import { translate, type Lang } from '../i18n';
 import type { UploadStore } from '../storage/store';
-import { withUploadTransaction } from '../storage/files';
+import { deleteStoredFileData, withUploadTransaction } from '../storage/files';
 import type { ReceivedFile } from '../storage/upload';
 import { parseTikTokLink, postedAtFromVideoId } from '../tiktok/links';
 import { captionHasHashtag, fetchOEmbed, resolveShortLink, type TikTokClientOptions } from '../tiktok/resolve';
@@ -61,9 +61,13 @@ class Replay extends Error {
   }
 }
 
-/** The secret of the entrant's link: an HMAC of the entry id and its salt; nothing to store. */
-export function accessTokenFor(secret: string, entryId: number, salt: string): string {
-  return createHmac('sha256', secret).update(`entry-access:${entryId}:${salt}`).digest('base64url').slice(0, 32);
+/**
+ * The secret of the entrant's link: an HMAC of the entry's random salt (unique per entry); only
+ * the salt is stored, and a new salt revokes old links. The entry id is not needed, so the
+ * receipt mail can be written before the row exists.
+ */
+export function accessTokenFor(secret: string, _entryId: number, salt: string): string {
+  return createHmac('sha256', secret).update(`entry-access:${salt}`).digest('base64url').slice(0, 32);
 }
 
 export function checkAccessToken(secret: string, entry: { id: number; access_salt: string }, token: unknown): boolean {
@@ -154,26 +158,101 @@ export async function submitEntry(pool: Pool, store: UploadStore, contest: Conte
     if (oembed && contest.hashtags.length) hashtagStatus = captionHasHashtag(oembed.title, contest.hashtags) ? 'verified' : 'missing';
   }
 
+  const accessSalt = randomBytes(16).toString('hex');
+  const token = accessTokenFor(ctx.secret, 0, accessSalt);
+  const t = (k: string, p?: Record<string, string | number>) => translate(ctx.lang, k, p);
+  const mail = input.email
+    ? {
+        to: input.email,
+        subject: t('entries.mail.subject', { code: q.CODE_PLACEHOLDER, contest: contest.title }),
+        text: t('entries.mail.body', {
+          name: input.fullName,
+          code: q.CODE_PLACEHOLDER,
+          title: input.title,
+          contest: contest.title,
+          link: `${ctx.publicUrl ?? ''}/c/${contest.slug}/my/${q.CODE_PLACEHOLDER}?t=${token}`,
+        }),
+      }
+    : null;
+  const lockKeys = [
+    ctx.idempotencyKey ? `idem:${contest.id}:${ctx.idempotencyKey}` : null,
+    input.email ? `entrant:${contest.id}:${input.email}` : null,
+    input.phone ? `entrant:${contest.id}:${input.phone}` : null,
+  ].filter((k): k is string => k !== null).sort();
+  const receipt = (id: number, code: string): Receipt =>
+    receiptOf(
+      { id, code, status: 'received', video_id: link.videoId, canonical_url: link.canonicalUrl, link_status: link.linkStatus, hashtag_status: hashtagStatus, posted_early: link.postedEarly, access_salt: accessSalt },
+      ctx.secret,
+      false,
+    );
+
+  // Without a file, the locked part is one call of entries_submit() (migration 021): same rules, one round trip.
+  if (!upload && !ctx.beforeCommit) {
+    try {
+      const r = await q.submitInOneCall(pool, {
+        contest_id: contest.id,
+        lock_keys: lockKeys,
+        idempotency_key: ctx.idempotencyKey,
+        video_id: link.videoId,
+        email: input.email,
+        phone: input.phone,
+        max_entries: contest.max_entries_per_entrant,
+        full_name: input.fullName,
+        display_name: input.displayName,
+        date_of_birth: input.extra.dateOfBirth ?? null,
+        organisation: input.extra.organisation ?? null,
+        occupation: input.extra.occupation ?? null,
+        province: input.extra.province ?? null,
+        address: input.extra.address ?? null,
+        national_id: input.extra.nationalId ?? null,
+        tiktok_handle: input.extra.tiktokHandle ?? null,
+        category_id: input.categoryId,
+        title: input.title,
+        description: input.description,
+        tiktok_url_input: input.tiktokUrl,
+        canonical_url: link.canonicalUrl,
+        link_status: link.linkStatus,
+        posted_at: link.postedAt?.toISOString() ?? null,
+        posted_early: link.postedEarly,
+        hashtag_status: hashtagStatus,
+        hashtag_confirmed: input.hashtagConfirmed,
+        caption: oembed?.title ?? null,
+        tiktok_author: oembed?.authorName ?? null,
+        thumbnail_url: oembed?.thumbnailUrl ?? null,
+        consent_at: ctx.now.toISOString(),
+        rules_version: contest.rules_version,
+        access_salt: accessSalt,
+        mail,
+        placeholder: q.CODE_PLACEHOLDER,
+      });
+      await q.flushCommitted(pool);
+      if (r.result === 'ok') return receipt(r.id as number, r.code as string);
+      if (r.result === 'twin') {
+        const twin = await q.findEntryByIdempotencyKey(pool, contest.id, ctx.idempotencyKey as string);
+        if (twin) return receiptOf(twin, ctx.secret, true);
+      }
+      if (r.result === 'duplicate_clip') throw new ConflictError('duplicate_clip', 'entries.duplicateClip');
+      if (r.result === 'entrant_limit') throw new ConflictError('entrant_limit', 'entries.limitReached', { max: contest.max_entries_per_entrant });
+      throw new Error(`entries_submit answered ${JSON.stringify(r)}`);
+    } catch (err) {
+      if (err instanceof UniqueViolation && err.constraint === 'entries_one_clip_idx') throw new ConflictError('duplicate_clip', 'entries.duplicateClip');
+      throw err;
+    }
+  }
+
   try {
     const created = await withUploadTransaction(pool, store, async (tx, place) => {
-      // COMMIT does not wait for the disk here, so the contest row (the number) is released at once;
-      // durability comes from the synchronous commit in flushCommitted() before anyone is answered.
-      await q.asyncCommit(tx);
       // Twins (same idempotency key) and one entrant's concurrent submissions queue on advisory
       // locks, so the twin check and the per-entrant count below cannot race; other entrants do not wait.
-      const lockKeys = [
-        ctx.idempotencyKey ? `idem:${contest.id}:${ctx.idempotencyKey}` : null,
-        input.email ? `entrant:${contest.id}:${input.email}` : null,
-        input.phone ? `entrant:${contest.id}:${input.phone}` : null,
-      ].filter((k): k is string => k !== null).sort();
-      for (const k of lockKeys) await q.advisoryLock(tx, k);
-      if (ctx.idempotencyKey) {
-        const twin = await q.findEntryByIdempotencyKey(tx, contest.id, ctx.idempotencyKey);
+      await q.advisoryLocks(tx, lockKeys);
+      // A new statement after the locks: its snapshot sees whatever a twin committed meanwhile.
+      const checks = await q.submissionChecks(tx, contest.id, ctx.idempotencyKey, link.videoId, input.email, input.phone);
+      if (checks.twin_id !== null) {
+        const twin = await q.findEntryByIdempotencyKey(tx, contest.id, ctx.idempotencyKey as string);
         if (twin) throw new Replay(twin);
       }
-      if (link.videoId && (await q.clipIsEntered(tx, contest.id, link.videoId))) throw new ConflictError('duplicate_clip', 'entries.duplicateClip');
-      const live = await q.countLiveEntriesOfEntrant(tx, contest.id, input.email, input.phone);
-      if (live >= contest.max_entries_per_entrant) {
+      if (checks.clip_taken) throw new ConflictError('duplicate_clip', 'entries.duplicateClip');
+      if (checks.live >= contest.max_entries_per_entrant) {
         throw new ConflictError('entrant_limit', 'entries.limitReached', { max: contest.max_entries_per_entrant });
       }
       const entrantId = await q.insertEntrant(tx, {
@@ -215,25 +294,9 @@ export async function submitEntry(pool: Pool, store: UploadStore, contest: Conte
         consentAt: ctx.now,
         consentRulesVersion: contest.rules_version,
         idempotencyKey: ctx.idempotencyKey,
+        accessSalt,
       });
-      // The receipt mail is queued with a placeholder for the code, filled in by the numbering below.
-      const token = accessTokenFor(ctx.secret, entry.id, entry.access_salt);
-      const t = (k: string, p?: Record<string, string | number>) => translate(ctx.lang, k, p);
-      const mailId = input.email
-        ? await enqueueMail(tx, {
-            kind: 'entry_receipt',
-            to: input.email,
-            subject: t('entries.mail.subject', { code: q.CODE_PLACEHOLDER, contest: contest.title }),
-            text: t('entries.mail.body', {
-              name: input.fullName,
-              code: q.CODE_PLACEHOLDER,
-              title: input.title,
-              contest: contest.title,
-              link: `${ctx.publicUrl ?? ''}/c/${contest.slug}/my/${q.CODE_PLACEHOLDER}?t=${token}`,
-            }),
-            contestId: contest.id,
-          })
-        : null;
+      const mailId = mail ? await enqueueMail(tx, { kind: 'entry_receipt', to: mail.to, subject: mail.subject, text: mail.text, contestId: contest.id }) : null;
       // Last: the number, in one statement. The contest row stays locked only for it and COMMIT,
       // so numbers have no gaps (a rollback returns its number) without serialising the whole submit.
       const { code } = await q.numberEntry(tx, contest.id, entry.id, mailId);
@@ -304,6 +367,21 @@ export async function correctEntry(
     if (err instanceof UniqueViolation && err.constraint === 'entries_one_clip_idx') throw new ConflictError('duplicate_clip', 'entries.duplicateClip');
     throw err;
   }
+}
+
+/** The entrant replaces the original file before the deadline; the old file goes after COMMIT. */
+export async function replaceEntryFile(pool: Pool, store: UploadStore, contest: ContestRow, entry: q.EntryRow, upload: ReceivedFile | undefined, now: Date): Promise<void> {
+  if (!acceptsCorrections(contest, now)) throw new SubmissionsClosedError();
+  if (entry.status === 'withdrawn') throw new ConflictError('withdrawn', 'entries.alreadyWithdrawn');
+  if (contest.upload_mode === 'off') throw new ValidationError({ video: 'form.invalid' });
+  if (!upload) throw new ValidationError({ video: 'entries.video.required' });
+  const old = await withUploadTransaction(pool, store, async (tx, place) => {
+    const file = await place(upload, 'entry_video');
+    const previous = await q.setEntryFile(tx, entry.id, file.id);
+    await recordAudit(tx, entrantActor(entry.code), { action: 'entry.file_replaced', subjectType: 'entry', subjectId: entry.id, contestId: contest.id, before: { fileId: previous?.id ?? null }, after: { fileId: file.id } });
+    return previous;
+  });
+  if (old) await deleteStoredFileData(store, old);
 }
 
 export function entrantActor(code: string): Actor {

@@ -161,6 +161,37 @@ describe("the entrant's own page", () => {
   });
 });
 
+describe('replacing the original file', () => {
+  it('the entrant replaces it before the deadline: the new file is stored, the old one is gone; a stranger leaves nothing', async () => {
+    const c = await createContest(db, { code_prefix: prefix(), upload_mode: 'optional' });
+    const agent = request.agent(app);
+    const sent = await formPost(agent, c.slug, entriesSubmission(), { buf: ENTRIES_MP4, name: 'cu.mp4' });
+    expect(sent.status).toBe(303);
+    const receipt = await agent.get(sent.headers.location as string);
+    const myUrl = /href="(?:https?:\/\/[^/"]+)?(\/c\/[^"]+\/my\/[^"]+)"/.exec(receipt.text)?.[1]?.replace(/&amp;/g, '&') as string;
+    const page = await agent.get(myUrl);
+    expect(page.status).toBe(200);
+    const code = /\/my\/([A-Z0-9-]+)/.exec(myUrl)?.[1] as string;
+    const before = await one<{ storage_key: string }>(db.pool, 'SELECT f.storage_key FROM entries e JOIN stored_files f ON f.id = e.video_file_id WHERE e.contest_id = $1', [c.id]);
+    const newer = Buffer.concat([ENTRIES_MP4, Buffer.from('second version')]);
+    const res = await agent.post(`/c/${c.slug}/my/${code}/video`).field('_csrf', csrfFrom(page.text)).attach('video', newer, 'moi.mp4');
+    expect(res.status).toBe(303);
+    const after = await one<{ storage_key: string; original_name: string; size_bytes: number }>(db.pool, 'SELECT f.storage_key, f.original_name, f.size_bytes::int AS size_bytes FROM entries e JOIN stored_files f ON f.id = e.video_file_id WHERE e.contest_id = $1', [c.id]);
+    expect(after.original_name).toBe('moi.mp4');
+    expect(after.size_bytes).toBe(newer.length);
+    const files = entriesFilesUnder(uploadDir);
+    expect(files.some((f) => f.endsWith(after.storage_key))).toBe(true);
+    expect(files.some((f) => f.endsWith(before.storage_key))).toBe(false);
+    // Someone without access: 404, and the file they sent is not kept.
+    const stranger = request.agent(app);
+    const st = csrfFrom((await stranger.get(`/c/${c.slug}/my`)).text);
+    const countBefore = entriesFilesUnder(uploadDir).length;
+    expect((await stranger.post(`/c/${c.slug}/my/${code}/video`).field('_csrf', st).attach('video', ENTRIES_MP4, 'x.mp4')).status).toBe(404);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(entriesFilesUnder(uploadDir).length).toBe(countBefore);
+  });
+});
+
 describe('gallery and organiser list', () => {
   it('shows eligible entries only, searches without diacritics, pages by keyset, no personal data', async () => {
     const c = await createContest(db, { code_prefix: prefix() });
@@ -187,6 +218,32 @@ describe('gallery and organiser list', () => {
     const search = await request(app).get(`/api/v1/contests/${c.slug}/entries?q=truc%20linh`);
     expect(search.body.items.map((i: { title: string }) => i.title)).toEqual(['Khoảnh khắc Trúc Linh']);
     expect((await request(app).get(`/api/v1/contests/${c.slug}/entries?q=ban%20a`)).body.items.map((i: { displayName: string }) => i.displayName)).toEqual(['Bạn A']);
+  });
+
+  it('most viewed first (latest snapshot), paged by keyset across equal counts, filtered by category', async () => {
+    const c = await createContest(db, { code_prefix: prefix() });
+    const cat = await one<{ id: number }>(db.pool, `INSERT INTO categories (contest_id, name) VALUES ($1, 'Tuyến đầu') RETURNING id`, [c.id]);
+    const views = [5, 500, 50, 500, 0];
+    const made = [];
+    for (let i = 0; i < 30; i++) {
+      const e = await createEntry(db, c, { status: 'eligible', title: `V${i}`, category_id: i % 2 === 0 ? cat.id : null });
+      made.push(e);
+      const v = views[i % views.length] as number;
+      await execute(db.pool, `INSERT INTO metric_snapshots (contest_id, entry_id, captured_at, views, likes, comments, shares, source) VALUES ($1, $2, now() - interval '1 day', 999999, 0, 0, 0, 'manual'), ($1, $2, now(), $3, 0, 0, 0, 'manual')`, [c.id, e.id, v]);
+    }
+    const p1 = await request(app).get(`/api/v1/contests/${c.slug}/entries?sort=views`);
+    const p2 = await request(app).get(`/api/v1/contests/${c.slug}/entries?sort=views&cursor=${p1.body.nextCursor}`);
+    const titles = [...p1.body.items, ...p2.body.items].map((i: { title: string }) => i.title);
+    expect(titles).toHaveLength(30);
+    expect(new Set(titles).size).toBe(30);
+    const expected = made
+      .map((e, i) => ({ t: `V${i}`, v: views[i % views.length] as number, id: e.id }))
+      .sort((a, b) => b.v - a.v || b.id - a.id)
+      .map((x) => x.t);
+    expect(titles).toEqual(expected);
+    const cats = await request(app).get(`/api/v1/contests/${c.slug}/entries?sort=views&category=${cat.id}`);
+    expect(cats.body.items).toHaveLength(15);
+    expect((await request(app).get(`/c/${c.slug}/gallery?sort=views`)).text).toContain('Nhiều lượt xem nhất');
   });
 
   it('organisers see personal data with filters; judges do not get in', async () => {

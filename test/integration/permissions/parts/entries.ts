@@ -20,6 +20,7 @@ export const part: MatrixPart = {
     'GET /c/:slug/my/:code': all(404),
     'POST /c/:slug/my/:code': all(404),
     'POST /c/:slug/my/:code/withdraw': all(404),
+    'POST /c/:slug/my/:code/video': all(404),
     'GET /c/:slug/gallery': all(200),
     'GET /c/:slug/gallery/:code': all(200),
     'GET /organiser/contests/:slug/entries': organiserOnly(200),
