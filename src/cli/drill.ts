@@ -49,6 +49,7 @@ run(async () => {
       for (const f of failures) console.log(`  ✗ ${f}`);
       console.log(`  ${failures.length ? 'FAILED' : 'passed'} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       if (failures.length) failed += 1;
+      result.cleanup?.();
     } catch (err) {
       failed += 1;
       console.log(`  ✗ crashed: ${(err as Error).stack ?? String(err)}`);

@@ -15,6 +15,8 @@ export interface DrillResult {
   facts: string[];
   /** Violations; the drill passed when this is empty. */
   failures: string[];
+  /** Undoes what the drill set up outside its folders, after the invariant check. */
+  cleanup?: () => void;
 }
 
 export interface Drill {

@@ -154,7 +154,7 @@ export function findJudgeRoundEntry(q: Queryable, roundId: number, judgeId: numb
             (SELECT to_jsonb(x) FROM (SELECT ${ROUND_COLUMNS}) x) AS round
        FROM rounds r
        JOIN round_judges rj ON rj.round_id = r.id AND rj.judge_id = $2
-       JOIN entries e ON e.code = $3
+       JOIN entries e ON e.contest_id = r.contest_id AND e.code = $3
        JOIN assignments a ON a.entry_id = e.id AND a.round_id = r.id AND a.judge_id = $2
        JOIN entrants en ON en.id = e.entrant_id
        LEFT JOIN categories cat ON cat.id = e.category_id
@@ -169,11 +169,12 @@ export function findAssignedEntry(q: Queryable, roundId: number, judgeId: number
     `SELECT a.id AS assignment_id, e.id AS entry_id, e.code, e.title, e.description, cat.name AS category, e.video_id, e.video_file_id,
             coalesce(en.display_name, en.full_name) AS entrant_display_name, en.organisation AS entrant_organisation,
             en.province AS entrant_province, e.canonical_url AS tiktok_url
-       FROM entries e
-       JOIN assignments a ON a.entry_id = e.id AND a.round_id = $1 AND a.judge_id = $2
+       FROM rounds r
+       JOIN entries e ON e.contest_id = r.contest_id AND e.code = $3
+       JOIN assignments a ON a.entry_id = e.id AND a.round_id = r.id AND a.judge_id = $2
        JOIN entrants en ON en.id = e.entrant_id
        LEFT JOIN categories cat ON cat.id = e.category_id
-      WHERE e.code = $3`,
+      WHERE r.id = $1`,
     [roundId, judgeId, code],
   );
 }
