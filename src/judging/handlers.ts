@@ -114,7 +114,7 @@ export function judgingHandlers(pool: Pool, config: Config) {
       const contest = await loadContestForOrganiser(pool, param(req, 'slug'));
       const body = req.body as Record<string, unknown>;
       const filter = screening.screeningFilterSchema.parse(body);
-      const back = `/manage/contests/${contest.slug}/screening?${filterQuery(filter, false)}`;
+      const back = `/organiser/contests/${contest.slug}/screening?${filterQuery(filter, false)}`;
       const parsed = tryParse(screening.decisionSchema, body);
       if (!parsed.ok) return redirectWith(req, res, back, 'error', Object.values(parsed.errors).map((k) => req.t(k)).join(' '));
       try {
@@ -130,7 +130,7 @@ export function judgingHandlers(pool: Pool, config: Config) {
       const body = req.body as Record<string, unknown>;
       const label = typeof body.label === 'string' ? body.label.trim().normalize('NFC') : '';
       const labels = body.defaults === '1' ? screening.DEFAULT_REASONS : label ? [label.slice(0, 200)] : [];
-      const back = `/manage/contests/${contest.slug}/screening`;
+      const back = `/organiser/contests/${contest.slug}/screening`;
       if (!labels.length) return redirectWith(req, res, back, 'error', req.t('form.required'));
       await withTransaction(pool, (tx) => screening.addReasons(tx, contest.id, labels, actorOf(req)));
       redirectWith(req, res, back, 'success', req.t('screening.reasonsAdded'));
@@ -150,12 +150,12 @@ export function judgingHandlers(pool: Pool, config: Config) {
       const parsed = tryParse(roundSchema, body);
       if (!parsed.ok) return handlers.roundsPage(req, res, body, parsed.errors, 422);
       const id = await withTransaction(pool, (tx) => service.createRound(tx, contest.id, parsed.data, actorOf(req)));
-      redirectWith(req, res, `/manage/rounds/${id}`, 'success', req.t('rounds.created'));
+      redirectWith(req, res, `/organiser/rounds/${id}`, 'success', req.t('rounds.created'));
     },
 
     addContestConflict: async (req: Request, res: Response) => {
       const contest = await loadContestForOrganiser(pool, param(req, 'slug'));
-      const back = `/manage/contests/${contest.slug}/rounds`;
+      const back = `/organiser/contests/${contest.slug}/rounds`;
       const parsed = tryParse(conflictSchema, req.body);
       if (!parsed.ok) return redirectWith(req, res, back, 'error', Object.values(parsed.errors).map((k) => req.t(k)).join(' '));
       try {
@@ -190,7 +190,7 @@ export function judgingHandlers(pool: Pool, config: Config) {
     roundAction: (action: 'criterion' | 'removeCriterion' | 'addJudge' | 'removeJudge' | 'open' | 'close' | 'refresh' | 'remind' | 'move') =>
       async (req: Request, res: Response) => {
         const roundId = idParam(req, 'roundId');
-        const back = `/manage/rounds/${roundId}`;
+        const back = `/organiser/rounds/${roundId}`;
         const actor = actorOf(req);
         try {
           const text = await withTransaction(pool, async (tx) => {

@@ -11,25 +11,25 @@ export function judgingRoutes(pool: Pool, config: Config): express.Router {
   const h = judgingHandlers(pool, config);
   const r = express.Router();
   // Screening (organiser)
-  r.get('/manage/contests/:slug/screening', requireOrganiser, h.screeningList);
-  r.post('/manage/contests/:slug/screening/decide', requireOrganiser, h.screeningDecide);
-  r.post('/manage/contests/:slug/screening/reasons', requireOrganiser, h.screeningAddReason);
+  r.get('/organiser/contests/:slug/screening', requireOrganiser, h.screeningList);
+  r.post('/organiser/contests/:slug/screening/decide', requireOrganiser, h.screeningDecide);
+  r.post('/organiser/contests/:slug/screening/reasons', requireOrganiser, h.screeningAddReason);
   // Rounds, panel, criteria, conflicts (organiser)
-  r.get('/manage/contests/:slug/rounds', requireOrganiser, (req, res) => h.roundsPage(req, res));
-  r.post('/manage/contests/:slug/rounds', requireOrganiser, h.createRound);
-  r.post('/manage/contests/:slug/conflicts', requireOrganiser, h.addContestConflict);
-  r.get('/manage/rounds/:roundId', requireOrganiser, h.roundPage);
-  r.post('/manage/rounds/:roundId/criteria', requireOrganiser, h.roundAction('criterion'));
-  r.post('/manage/rounds/:roundId/criteria/:criterionId/delete', requireOrganiser, h.roundAction('removeCriterion'));
-  r.post('/manage/rounds/:roundId/judges', requireOrganiser, h.roundAction('addJudge'));
-  r.post('/manage/rounds/:roundId/judges/:judgeId/remove', requireOrganiser, h.roundAction('removeJudge'));
-  r.post('/manage/rounds/:roundId/open', requireOrganiser, h.roundAction('open'));
-  r.post('/manage/rounds/:roundId/close', requireOrganiser, h.roundAction('close'));
-  r.post('/manage/rounds/:roundId/refresh', requireOrganiser, h.roundAction('refresh'));
-  r.post('/manage/rounds/:roundId/remind', requireOrganiser, h.roundAction('remind'));
-  r.post('/manage/rounds/:roundId/assignments/:assignmentId/move', requireOrganiser, h.roundAction('move'));
-  r.get('/manage/rounds/:roundId/progress', requireOrganiser, h.progressPage);
-  r.get('/manage/rounds/:roundId/scoresheets/:sheetId', requireOrganiser, h.sheetPage);
+  r.get('/organiser/contests/:slug/rounds', requireOrganiser, (req, res) => h.roundsPage(req, res));
+  r.post('/organiser/contests/:slug/rounds', requireOrganiser, h.createRound);
+  r.post('/organiser/contests/:slug/conflicts', requireOrganiser, h.addContestConflict);
+  r.get('/organiser/rounds/:roundId', requireOrganiser, h.roundPage);
+  r.post('/organiser/rounds/:roundId/criteria', requireOrganiser, h.roundAction('criterion'));
+  r.post('/organiser/rounds/:roundId/criteria/:criterionId/delete', requireOrganiser, h.roundAction('removeCriterion'));
+  r.post('/organiser/rounds/:roundId/judges', requireOrganiser, h.roundAction('addJudge'));
+  r.post('/organiser/rounds/:roundId/judges/:judgeId/remove', requireOrganiser, h.roundAction('removeJudge'));
+  r.post('/organiser/rounds/:roundId/open', requireOrganiser, h.roundAction('open'));
+  r.post('/organiser/rounds/:roundId/close', requireOrganiser, h.roundAction('close'));
+  r.post('/organiser/rounds/:roundId/refresh', requireOrganiser, h.roundAction('refresh'));
+  r.post('/organiser/rounds/:roundId/remind', requireOrganiser, h.roundAction('remind'));
+  r.post('/organiser/rounds/:roundId/assignments/:assignmentId/move', requireOrganiser, h.roundAction('move'));
+  r.get('/organiser/rounds/:roundId/progress', requireOrganiser, h.progressPage);
+  r.get('/organiser/rounds/:roundId/scoresheets/:sheetId', requireOrganiser, h.sheetPage);
   // The judge's screens
   r.get('/judging', requireJudge, h.dashboard);
   r.get('/judging/rounds/:roundId', requireJudge, h.queue);

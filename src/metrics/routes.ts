@@ -26,6 +26,6 @@ export function metricsRoutes(deps: FeatureDeps): express.Router {
   r.post(`${base}/metrics/entries/:code`, requireOrganiser, h.saveEntry);
   r.get(`${base}/peoples-choice`, requireOrganiser, h.peoplesChoice);
   r.post(`${base}/peoples-choice/:tier`, requireOrganiser, h.saveRule);
-  r.get('/contests/:slug/stats', h.publicStats);
+  r.get('/c/:slug/stats', h.publicStats);
   return r;
 }

@@ -26,7 +26,7 @@ import {
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const slugOf = (req: Request) => String(req.params.slug ?? '');
-const base = (c: ContestRow) => `/manage/contests/${encodeURIComponent(c.slug)}`;
+const base = (c: ContestRow) => `/organiser/contests/${encodeURIComponent(c.slug)}`;
 
 /** A flash message survives the redirect only once the session is saved. */
 function redirectWithFlash(req: Request, res: Response, kind: 'success' | 'error' | 'info', texts: string[], to: string): void {

@@ -7,7 +7,7 @@ import { resultsHandlers } from './handlers';
 export function resultsRoutes(pool: Pool): express.Router {
   const h = resultsHandlers(pool);
   const r = express.Router();
-  const m = '/manage/contests/:slug';
+  const m = '/organiser/contests/:slug';
   r.get(`${m}/results`, requireOrganiser, h.leaderboard);
   r.get(`${m}/results/rounds/:roundId/entries/:code`, requireOrganiser, h.entrySheets);
   r.post(`${m}/results/ties`, requireOrganiser, h.decideTie);

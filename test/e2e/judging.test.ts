@@ -121,10 +121,10 @@ describeBrowser("a judge's pass through the queue in Chromium, keyboard only", (
     await page.click('button[type=submit]');
     await page.waitForURL(`${site.url}/staff`);
     for (const [name, url] of [
-      ['screening', `/manage/contests/${f.contest.slug}/screening`],
-      ['rounds', `/manage/contests/${f.contest.slug}/rounds`],
-      ['round', `/manage/rounds/${f.roundId}`],
-      ['progress', `/manage/rounds/${f.roundId}/progress`],
+      ['screening', `/organiser/contests/${f.contest.slug}/screening`],
+      ['rounds', `/organiser/contests/${f.contest.slug}/rounds`],
+      ['round', `/organiser/rounds/${f.roundId}`],
+      ['progress', `/organiser/rounds/${f.roundId}/progress`],
     ] as const) {
       const res = await page.goto(`${site.url}${url}`);
       expect(res?.status()).toBe(200);

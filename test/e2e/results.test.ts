@@ -53,10 +53,10 @@ describeBrowser('results, winners and the ceremony in Chromium', () => {
     const page = await browser.newPage({ viewport: DESKTOP });
     const problems = watchConsole(page);
     await signIn(page);
-    await page.goto(`${site.url}/manage/contests/${slug}/results`);
+    await page.goto(`${site.url}/organiser/contests/${slug}/results`);
     expect(await page.locator('.results-table tbody tr').count()).toBe(4);
     await screenshot(page, 'results-ranking-desktop');
-    await page.goto(`${site.url}/manage/contests/${slug}/winners`);
+    await page.goto(`${site.url}/organiser/contests/${slug}/winners`);
     expect(await page.locator('.tier').count()).toBe(2);
     await screenshot(page, 'results-winners-manage-desktop');
     expect(problems).toEqual([]);

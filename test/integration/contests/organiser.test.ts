@@ -59,7 +59,7 @@ describe('creating a contest through the organiser form', () => {
     expect(edit.text).toContain('value="Giải bình chọn"');
     // The organiser's way to the other features' pages for this contest.
     expect(edit.text).toContain('href="/organiser/contests/thoi-khac-kho-quen/entries"');
-    expect(edit.text).toContain('href="/manage/contests/thoi-khac-kho-quen/rounds"');
+    expect(edit.text).toContain('href="/organiser/contests/thoi-khac-kho-quen/rounds"');
     const manage = await agent.get('/manage');
     expect(manage.status).toBe(303);
     expect(manage.headers.location).toBe('/organiser/contests');

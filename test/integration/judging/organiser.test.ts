@@ -32,7 +32,7 @@ describe('screening', () => {
     const entries = [];
     for (let i = 0; i < 53; i++) entries.push(await createEntry(db, contest, { link_status: i < 3 ? 'to_verify' : 'ok', title: i === 7 ? 'Bữa cơm đặc biệt' : `Clip ${i}` }));
     await createEntry(db, contest, { status: 'eligible' });
-    const base = `/manage/contests/${contest.slug}/screening`;
+    const base = `/organiser/contests/${contest.slug}/screening`;
     const p1 = await org.get(base);
     expect(p1.status).toBe(200);
     expect(p1.text).toContain('53 bài khớp bộ lọc');
@@ -63,7 +63,7 @@ describe('screening', () => {
   test('bulk action on the filtered list (all "link to verify") changes exactly those entries', async () => {
     const contest = await createContest(db, { code_prefix: 'SCB' });
     for (let i = 0; i < 6; i++) await createEntry(db, contest, { link_status: i % 2 ? 'to_verify' : 'ok' });
-    const base = `/manage/contests/${contest.slug}/screening`;
+    const base = `/organiser/contests/${contest.slug}/screening`;
     const res = await post(`${base}/decide`, { decision: 'eligible', scope: 'filtered', status: 'received', link: 'to_verify' }, base);
     expect(res.status).toBe(303);
     const st = await rows<{ link_status: string; status: string }>(db.pool, 'SELECT link_status, status FROM entries WHERE contest_id = $1 ORDER BY seq', [contest.id]);
@@ -80,7 +80,7 @@ describe('promotion', () => {
     const contest = await createContest(db, { code_prefix: 'PRM', state: 'judging' });
     const e = [];
     for (let i = 0; i < 4; i++) e.push(await createEntry(db, contest, { status: i === 3 ? 'received' : 'eligible' }));
-    const base = `/manage/contests/${contest.slug}/screening`;
+    const base = `/organiser/contests/${contest.slug}/screening`;
     const res = await post(`${base}/decide`, { decision: 'shortlisted', scope: 'selected', ids: [String(e[0]!.id), String(e[2]!.id), String(e[3]!.id)] }, base);
     expect(res.status).toBe(303);
     expect((await org.get(res.headers.location!)).text).toContain('Đã cập nhật 2 bài, bỏ qua 1 bài.');
@@ -103,16 +103,16 @@ describe('rounds', () => {
     await createEntry(db, contest, { status: 'not_eligible' });
     const j1 = await createStaff(db, { role: 'judge' });
     const j2 = await createStaff(db, { role: 'judge' });
-    const roundsUrl = `/manage/contests/${contest.slug}/rounds`;
+    const roundsUrl = `/organiser/contests/${contest.slug}/rounds`;
     const bad = await post(roundsUrl, { name: '', assignmentMode: 'n_per_entry', judgesPerEntry: '' }, roundsUrl);
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('Trường này là bắt buộc.');
     const created = await post(roundsUrl, { name: 'Vòng chung khảo', kind: 'scoring', blind: 'on', assignmentMode: 'n_per_entry', judgesPerEntry: '1', othersScores: 'never' }, roundsUrl);
     expect(created.status).toBe(303);
-    const roundId = Number(/\/manage\/rounds\/(\d+)/.exec(created.headers.location!)![1]);
+    const roundId = Number(/\/organiser\/rounds\/(\d+)/.exec(created.headers.location!)![1]);
     const r = await one(db.pool, 'SELECT name, blind, others_scores, assignment_mode, judges_per_entry, state FROM rounds WHERE id = $1', [roundId]);
     expect(r).toEqual({ name: 'Vòng chung khảo', blind: true, others_scores: 'never', assignment_mode: 'n_per_entry', judges_per_entry: 1, state: 'draft' });
-    const page = `/manage/rounds/${roundId}`;
+    const page = `/organiser/rounds/${roundId}`;
     await post(`${page}/judges`, { judgeId: j1.id }, page);
     await post(`${page}/judges`, { judgeId: j2.id }, page);
     const refused = await post(`${page}/open`, {}, page);
@@ -148,8 +148,8 @@ describe('rounds', () => {
 
   test('an organiser conflict by organisation, from the rounds page', async () => {
     const f = await createJudgingRound(db, { judges: 2, entries: 2, mode: 'n_per_entry', n: 1 });
-    const url = `/manage/contests/${f.contest.slug}/rounds`;
-    const res = await post(`/manage/contests/${f.contest.slug}/conflicts`, { judgeId: f.judges[0]!.id, organisation: 'Bệnh viện 0', reason: 'Làm việc ở đó' }, url);
+    const url = `/organiser/contests/${f.contest.slug}/rounds`;
+    const res = await post(`/organiser/contests/${f.contest.slug}/conflicts`, { judgeId: f.judges[0]!.id, organisation: 'Bệnh viện 0', reason: 'Làm việc ở đó' }, url);
     expect(res.status).toBe(303);
     await withTransaction(db.pool, (tx) => openRound(tx, f.roundId, actor));
     const a = await rows<{ judge_id: number }>(db.pool, 'SELECT judge_id FROM assignments WHERE round_id = $1 AND entry_id = $2', [f.roundId, f.entries[0]!.id]);
@@ -170,34 +170,34 @@ describe('oversight', () => {
       await saveScoresheet(tx, j1.id, f.roundId, f.entries[0]!.code, { scores: all(10), comment: 'v2', version: 1, submit: true }, actor);
       await saveScoresheet(tx, j2.id, f.roundId, f.entries[0]!.code, { scores: all(1), comment: '', version: 0, submit: true }, actor);
     });
-    const progress = await org.get(`/manage/rounds/${f.roundId}/progress`);
+    const progress = await org.get(`/organiser/rounds/${f.roundId}/progress`);
     expect(progress.status).toBe(200);
     expect(progress.text).toContain(`data-judge="${j1.id}">1</td>`);
     expect(progress.text).toContain('Còn 2 phiếu chấm chưa gửi.');
     expect(progress.text).toContain('jd-spread-high');
     expect(progress.text).toMatch(/<td class="num">50<\/td><td class="num">100<\/td>/);
     const sheet = await one<{ id: number }>(db.pool, 'SELECT id FROM scoresheets WHERE judge_id = $1', [j1.id]);
-    const sp = await org.get(`/manage/rounds/${f.roundId}/scoresheets/${sheet.id}`);
+    const sp = await org.get(`/organiser/rounds/${f.roundId}/scoresheets/${sheet.id}`);
     expect(sp.status).toBe(200);
     expect(sp.text).toContain('v1');
     expect(sp.text).toContain('v2');
-    expect((await org.get(`/manage/rounds/${f.roundId}/scoresheets/999999`)).status).toBe(404);
-    expect((await org.get('/manage/rounds/999999')).status).toBe(404);
-    expect((await org.get('/manage/rounds/abc/progress')).status).toBe(404);
-    expect((await org.get('/manage/contests/no-such-contest/screening')).status).toBe(404);
+    expect((await org.get(`/organiser/rounds/${f.roundId}/scoresheets/999999`)).status).toBe(404);
+    expect((await org.get('/organiser/rounds/999999')).status).toBe(404);
+    expect((await org.get('/organiser/rounds/abc/progress')).status).toBe(404);
+    expect((await org.get('/organiser/contests/no-such-contest/screening')).status).toBe(404);
 
-    const remind = await post(`/manage/rounds/${f.roundId}/remind`, {}, `/manage/rounds/${f.roundId}/progress`);
+    const remind = await post(`/organiser/rounds/${f.roundId}/remind`, {}, `/organiser/rounds/${f.roundId}/progress`);
     expect(remind.status).toBe(303);
     const mails = await rows<{ to_address: string; kind: string }>(db.pool, `SELECT to_address, kind FROM outbox WHERE kind = 'judging.reminder' ORDER BY to_address`);
     expect(mails.map((m) => m.to_address).sort()).toEqual([j1.email, j2.email].sort());
 
     // Entry 2 is unscored by both; with mode "all", moving to a judge who already has it is refused.
     const a = await one<{ id: number }>(db.pool, 'SELECT id FROM assignments WHERE round_id = $1 AND entry_id = $2 AND judge_id = $3', [f.roundId, f.entries[1]!.id, j1.id]);
-    await post(`/manage/rounds/${f.roundId}/assignments/${a.id}/move`, { judgeId: j2.id }, `/manage/rounds/${f.roundId}/progress`);
+    await post(`/organiser/rounds/${f.roundId}/assignments/${a.id}/move`, { judgeId: j2.id }, `/organiser/rounds/${f.roundId}/progress`);
     expect((await one(db.pool, 'SELECT judge_id FROM assignments WHERE id = $1', [a.id]))).toEqual({ judge_id: j1.id });
     const j3 = await createStaff(db, { role: 'judge' });
     await db.pool.query('INSERT INTO round_judges (round_id, judge_id) VALUES ($1, $2)', [f.roundId, j3.id]);
-    await post(`/manage/rounds/${f.roundId}/assignments/${a.id}/move`, { judgeId: j3.id }, `/manage/rounds/${f.roundId}/progress`);
+    await post(`/organiser/rounds/${f.roundId}/assignments/${a.id}/move`, { judgeId: j3.id }, `/organiser/rounds/${f.roundId}/progress`);
     expect((await one(db.pool, 'SELECT judge_id FROM assignments WHERE id = $1', [a.id]))).toEqual({ judge_id: j3.id });
   });
 });

@@ -203,12 +203,12 @@ describe('metrics in the browser', () => {
   });
 
   test('the public page shows totals only; a draft contest is not disclosed', async () => {
-    const res = await request(app).get(`/contests/${w.contest.slug}/stats`);
+    const res = await request(app).get(`/c/${w.contest.slug}/stats`);
     expect(res.status).toBe(200);
     expect(/data-kpi="views">([^<]+)</.exec(res.text)?.[1]).toBe('13,3 triệu');
     expect(res.text).not.toContain(w.e1.code);
     const draft = await createContest(db, { slug: 'ban-nhap', code_prefix: 'NHAP', state: 'draft' });
-    expect((await request(app).get(`/contests/${draft.slug}/stats`)).status).toBe(404);
+    expect((await request(app).get(`/c/${draft.slug}/stats`)).status).toBe(404);
   });
 
   test('a judge gets 403 on every organiser screen, and cannot upload', async () => {

@@ -48,7 +48,7 @@ beforeAll(async () => {
   contest = await createResultsContest(db, {
     state: 'judging', slug: 'thoi-khac-kho-quen', title: 'Thời khắc khó quên', public_fields: ['displayName', 'province'],
   });
-  base = `/manage/contests/${contest.slug}`;
+  base = `/organiser/contests/${contest.slug}`;
   const round = await createResultsRound(db, contest, { name: 'Chung khảo', criteria: [{ name: 'Nội dung', weight: 2 }, { name: 'Cảm xúc' }] });
   roundId = round.id;
   const j1 = await createStaff(db, { name: 'Giám khảo Một' });
@@ -235,19 +235,19 @@ describe('publication', () => {
 
 test('empty states: a contest without rounds or prizes, in both languages', async () => {
   const bare = await createResultsContest(db, { state: 'judging', slug: 'chua-co-vong' });
-  let res = await org.get(`/manage/contests/${bare.slug}/results`);
+  let res = await org.get(`/organiser/contests/${bare.slug}/results`);
   expect(res.status).toBe(200);
   expect(res.text).toContain('Cuộc thi chưa có vòng chấm điểm nào.');
-  res = await org.get(`/manage/contests/${bare.slug}/winners`);
+  res = await org.get(`/organiser/contests/${bare.slug}/winners`);
   expect(res.text).toContain('Cuộc thi chưa có giải thưởng nào.');
-  await postForm(org, `/manage/contests/${bare.slug}/winners/suggest`, {}, `/manage/contests/${bare.slug}/winners`);
-  res = await org.get(`/manage/contests/${bare.slug}/winners`);
+  await postForm(org, `/organiser/contests/${bare.slug}/winners/suggest`, {}, `/organiser/contests/${bare.slug}/winners`);
+  res = await org.get(`/organiser/contests/${bare.slug}/winners`);
   expect(res.text).toContain('flash-error');
   await org.get('/lang/en?next=/');
-  res = await org.get(`/manage/contests/${bare.slug}/results`);
+  res = await org.get(`/organiser/contests/${bare.slug}/results`);
   expect(res.text).toContain('The contest has no scoring round yet.');
   res = await org.get(`${base}/results`);
   expect(res.text).toContain('Normalised per judge');
   await org.get('/lang/vi?next=/');
-  expect((await org.get('/manage/contests/no-such-contest/results')).status).toBe(404);
+  expect((await org.get('/organiser/contests/no-such-contest/results')).status).toBe(404);
 });

@@ -22,7 +22,7 @@ export const part: MatrixPart = {
     'POST /organiser/contests/:slug/metrics/entries/:code': organiserOnly(422, 401),
     'GET /organiser/contests/:slug/peoples-choice': organiserOnly(200),
     'POST /organiser/contests/:slug/peoples-choice/:tier': organiserOnly(303, 401),
-    'GET /contests/:slug/stats': all(200),
+    'GET /c/:slug/stats': all(200),
   },
   async fixtures(db) {
     const contest = await createContest(db, { slug: 'matrix-metrics', code_prefix: 'MTRX' });
