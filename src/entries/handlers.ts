@@ -86,7 +86,8 @@ export function entryHandlers(d: EntriesDeps) {
       categories,
       values: { formToken: randomUUID(), ...values },
       errors,
-      deadline: submissionsEndAt(contest),
+      // The published deadline; the grace period is a silent tolerance, not a second deadline.
+      deadline: contest.closes_at,
       maxMb: Math.min(contest.max_upload_mb, d.config.MAX_UPLOAD_MB),
       scripts: ['entries-submit.js'],
       styles: ['entries.css'],

@@ -71,7 +71,7 @@ export function resultsHandlers(pool: Pool) {
       const rounds = await scoringRounds(pool, contest.id);
       const categories = await listCategories(pool, contest.id);
       if (!rounds.length) {
-        return render(res, 'results/leaderboard', { title: req.t('results.title', { contest: contest.title }), contest, rounds, categories, round: null, q, page: null, criteria: [], missingCount: 0, base: base(contest) });
+        return render(res, 'results/leaderboard', { title: req.t('results.title', { contest: contest.title }), contest, rounds, categories, round: null, q, page: null, criteria: [], missingCount: 0, base: base(contest), styles: ['results.css'] });
       }
       const round = await loadRound(pool, contest, q.round);
       const page = await computeResults(pool, contest, round, {
