@@ -19,6 +19,10 @@ if (!browserAvailable && process.env.REQUIRE_BROWSER === '1') {
 export const describeBrowser = browserAvailable ? describe : describe.skip;
 if (!browserAvailable) console.warn(`Browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium).`);
 
+// A browser journey is many page loads plus accessibility scans; on a shared two-core machine
+// it can take far longer than a unit test, and a timeout here says nothing about the portal.
+jest.setTimeout(120_000);
+
 export const ARTIFACTS_DIR = path.resolve(__dirname, '../../test-artifacts');
 
 export const PHONE = { width: 390, height: 844 };
