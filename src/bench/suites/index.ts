@@ -5,6 +5,7 @@ import { overheadSuite } from './overhead';
 import { resultsSuite } from './results';
 import { scoringSuite } from './scoring';
 import { contestPageSuite } from './contestPage';
+import { ingestSuite } from './ingest';
 import { submitSuite } from './submit';
 import { uploadSuite } from './upload';
 
@@ -18,4 +19,5 @@ export const SUITES: BenchSuite[] = [
   metricsImportSuite,
   metricsDashboardSuite,
   resultsSuite,
+  ingestSuite,
 ];
