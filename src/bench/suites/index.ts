@@ -5,6 +5,7 @@ import { overheadSuite } from './overhead';
 import { resultsSuite } from './results';
 import { scoringSuite } from './scoring';
 import { contestPageSuite } from './contestPage';
+import { gallerySuite } from './gallery';
 import { ingestSuite } from './ingest';
 import { submitSuite } from './submit';
 import { uploadSuite } from './upload';
@@ -20,4 +21,5 @@ export const SUITES: BenchSuite[] = [
   metricsDashboardSuite,
   resultsSuite,
   ingestSuite,
+  gallerySuite,
 ];
