@@ -33,11 +33,11 @@ export interface GeneratedContest {
   criteria: number[];
 }
 
-const FAMILY = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Huỳnh', 'Phan', 'Vũ', 'Võ', 'Đặng', 'Bùi', 'Đỗ', 'Hồ', 'Ngô', 'Dương', 'Lý'];
-const MIDDLE = ['Văn', 'Thị', 'Hữu', 'Đức', 'Minh', 'Ngọc', 'Thanh', 'Quốc', 'Thu', 'Hoài', 'Thị Trúc', 'Gia'];
-const GIVEN = ['An', 'Bình', 'Chi', 'Dũng', 'Giang', 'Hà', 'Hải', 'Hạnh', 'Hùng', 'Hương', 'Khánh', 'Lan', 'Linh', 'Long', 'Mai', 'Nam', 'Nga', 'Phúc', 'Quân', 'Quỳnh', 'Sơn', 'Tâm', 'Thảo', 'Trang', 'Tuấn', 'Vy', 'Yến'];
-const PROVINCES = ['Hà Nội', 'TP. Hồ Chí Minh', 'Đà Nẵng', 'Hải Phòng', 'Cần Thơ', 'Thừa Thiên Huế', 'Nghệ An', 'Thanh Hóa', 'Bình Dương', 'Đồng Nai', 'Quảng Ninh', 'Khánh Hòa'];
-const TOPICS = ['Khoảnh khắc tuyến đầu', 'Cảm ơn bác sĩ', 'Những ngày giãn cách', 'Bữa cơm gửi khu cách ly', 'Chuyến xe nghĩa tình', 'Nụ cười sau khẩu trang', 'Đêm trắng ở bệnh viện', 'Người lao động không nghỉ'];
+export const FAMILY = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Huỳnh', 'Phan', 'Vũ', 'Võ', 'Đặng', 'Bùi', 'Đỗ', 'Hồ', 'Ngô', 'Dương', 'Lý'];
+export const MIDDLE = ['Văn', 'Thị', 'Hữu', 'Đức', 'Minh', 'Ngọc', 'Thanh', 'Quốc', 'Thu', 'Hoài', 'Thị Trúc', 'Gia'];
+export const GIVEN = ['An', 'Bình', 'Chi', 'Dũng', 'Giang', 'Hà', 'Hải', 'Hạnh', 'Hùng', 'Hương', 'Khánh', 'Lan', 'Linh', 'Long', 'Mai', 'Nam', 'Nga', 'Phúc', 'Quân', 'Quỳnh', 'Sơn', 'Tâm', 'Thảo', 'Trang', 'Tuấn', 'Vy', 'Yến'];
+export const PROVINCES = ['Hà Nội', 'TP. Hồ Chí Minh', 'Đà Nẵng', 'Hải Phòng', 'Cần Thơ', 'Thừa Thiên Huế', 'Nghệ An', 'Thanh Hóa', 'Bình Dương', 'Đồng Nai', 'Quảng Ninh', 'Khánh Hòa'];
+export const TOPICS = ['Khoảnh khắc tuyến đầu', 'Cảm ơn bác sĩ', 'Những ngày giãn cách', 'Bữa cơm gửi khu cách ly', 'Chuyến xe nghĩa tình', 'Nụ cười sau khẩu trang', 'Đêm trắng ở bệnh viện', 'Người lao động không nghỉ'];
 
 const arr = (xs: string[]) => `ARRAY[${xs.map((x) => `'${x.replace(/'/g, "''")}'`).join(',')}]`;
 

@@ -8,6 +8,7 @@ export function machineLine(engine: string): string {
     `${Math.round(os.totalmem() / 2 ** 30)} GiB RAM`,
     `Node ${process.version}`,
     `${os.type()} ${os.release()}`,
+    `load ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (1 / 5 / 15 min, machine shared)`,
     `engine: ${engine}`,
     new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
   ].join(' · ');

@@ -59,7 +59,10 @@ run(async () => {
     const i = text.indexOf(START);
     const j = text.indexOf(END);
     if (i < 0 || j < 0) fail(`BENCHMARKS.md lacks the ${START} … ${END} markers`);
-    fs.writeFileSync(file, `${text.slice(0, i + START.length)}\n${sections.join('\n')}\n${text.slice(j)}`);
+    // Keep the other engine's table when only one engine ran.
+    const kept = text.slice(i + START.length, j).split(/\n(?=### )/).filter((s) => s.startsWith('### ') && !engines.some((e) => s.startsWith(`### ${e === 'embedded' ? 'Embedded engine' : 'PostgreSQL server'}`)));
+    const all = [...sections, ...kept.map((s) => `${s.trim()}\n`)].sort((a, b) => (a.startsWith('### PostgreSQL') ? -1 : b.startsWith('### PostgreSQL') ? 1 : 0));
+    fs.writeFileSync(file, `${text.slice(0, i + START.length)}\n${all.join('\n')}\n${text.slice(j)}`);
     console.log('BENCHMARKS.md updated.');
   }
 });

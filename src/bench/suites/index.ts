@@ -5,6 +5,8 @@ import { overheadSuite } from './overhead';
 import { resultsSuite } from './results';
 import { scoringSuite } from './scoring';
 import { contestPageSuite } from './contestPage';
+import { gallerySuite } from './gallery';
+import { ingestSuite } from './ingest';
 import { submitSuite } from './submit';
 import { uploadSuite } from './upload';
 
@@ -18,4 +20,6 @@ export const SUITES: BenchSuite[] = [
   metricsImportSuite,
   metricsDashboardSuite,
   resultsSuite,
+  ingestSuite,
+  gallerySuite,
 ];
