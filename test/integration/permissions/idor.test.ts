@@ -202,10 +202,16 @@ describe('scoresheets and files: one judge’s ids used by another judge', () =>
     const json = await judgeA.get(`/api/v1/judging/rounds/${f.roundId}/entries/${codeA}`);
     expect(json.status).toBe(200);
     expect(json.body.sheet.comment).toBe(secretComment);
+    // The round is blind: even the entry's own judge never sees who the entrant is.
+    const entrant = await one<Person>(
+      db.pool, 'SELECT en.full_name, en.email, en.phone_e164 FROM entries e JOIN entrants en ON en.id = e.entrant_id WHERE e.code = $1', [codeA]);
+    expectNoPersonalData(html, entrant);
+    expectNoPersonalData(json, entrant);
+    expect(json.body.entry.entrant).toBeNull();
   });
 
   test('judge B on judge A’s entry: 404 in HTML and JSON, without A’s scoresheet or the entrant', async () => {
-    const entrant = await one<{ full_name: string; email: string; phone_e164: string }>(
+    const entrant = await one<Person>(
       db.pool, 'SELECT en.full_name, en.email, en.phone_e164 FROM entries e JOIN entrants en ON en.id = e.entrant_id WHERE e.code = $1', [codeA]);
     for (const [who, agent] of [['same round', judgeB], ['other round', otherRoundJudge]] as const) {
       const html = await agent.get(`/judging/rounds/${f.roundId}/entries/${codeA}`);
@@ -363,5 +369,56 @@ describe('exports: results, scoresheets, entries and certificates', () => {
     const entrySheets = await agent.get(`/organiser/contests/${c2.slug}/results/rounds/${round.id}/entries/${entry.code}`);
     expect(entrySheets.status).toBe(404);
     expectNoPersonalData(entrySheets, person('Award', 55));
+  });
+});
+
+describe('public pages: entries and winners that are not public yet', () => {
+  test('the gallery (page, entry, API) shows no received, withdrawn or refused entry, nor any contact', async () => {
+    const contest = await createContest(db, { slug: 'idor-gallery', code_prefix: 'IDG' });
+    const shown = await createEntry(db, contest, { ...person('Shown', 66), status: 'eligible' });
+    const hidden: { id: number; code: string }[] = [];
+    for (const [i, status] of (['received', 'withdrawn', 'not_eligible'] as const).entries()) hidden.push(await createEntry(db, contest, { ...person(`Hidden${i}`, 70 + i), status }));
+    const judge = await agentAsUser(app, db, (await createStaff(db, { role: 'judge' })).id);
+    for (const [who, agent] of [['anonymous', request.agent(app)], ['entrant', await agentAsEntrant(app, db, hidden[0]!.id)], ['judge', judge]] as const) {
+      expect({ who, status: (await agent.get(`/c/${contest.slug}/gallery/${shown.code}`)).status }).toEqual({ who, status: 200 });
+      for (const [i, h] of hidden.entries()) {
+        const res = await agent.get(`/c/${contest.slug}/gallery/${h.code}`);
+        expect({ who, code: h.code, status: res.status }).toEqual({ who, code: h.code, status: 404 });
+        expectNoPersonalData(res, person(`Hidden${i}`, 70 + i));
+      }
+      const list = await agent.get(`/api/v1/contests/${contest.slug}/entries`);
+      expect((list.body.items as { code: string }[]).map((x) => x.code)).toEqual([shown.code]);
+      const page = await agent.get(`/c/${contest.slug}/gallery`);
+      for (const res of [list, page]) {
+        const p = person('Shown', 66);
+        for (const s of [p.email, p.phone_e164, p.phone_e164.slice(3)]) expect(res.text).not.toContain(s);
+        for (const [i] of hidden.entries()) expectNoPersonalData(res, person(`Hidden${i}`, 70 + i));
+      }
+    }
+  });
+
+  test('a winners list not yet published: 404 on the public page, API and ceremony, except the organiser’s rehearsal', async () => {
+    const contest = await createResultsContest(db, { state: 'judging', slug: 'idor-unpublished' });
+    const round = await createResultsRound(db, contest);
+    const judgeUser = await createStaff(db, { role: 'judge' });
+    const winner = person('Draft', 77);
+    const entry = await createEntry(db, contest, { ...winner, status: 'eligible', title: 'Clip sắp đoạt giải' });
+    await addResultsScoresheet(db, round, entry.id, judgeUser.id, [9]);
+    await createResultsPrizeTier(db, contest, { name: 'Giải Nhất' });
+    await suggestWinners(db.pool, contest, staffActor(await createStaff(db, { role: 'organiser' })));
+    const judge = await agentAsUser(app, db, judgeUser.id);
+    for (const [who, agent] of [['anonymous', request.agent(app)], ['entrant', await agentAsEntrant(app, db, entry.id)], ['judge', judge]] as const) {
+      for (const url of [`/c/${contest.slug}/winners`, `/api/v1/contests/${contest.slug}/winners`, `/c/${contest.slug}/ceremony`]) {
+        const res = await agent.get(url);
+        expect({ who, url, status: res.status }).toEqual({ who, url, status: 404 });
+        expect(res.text).not.toContain('Clip sắp đoạt giải');
+        expectNoPersonalData(res, winner);
+      }
+    }
+    const { agent: organiser } = await agentAs(app, db, 'organiser');
+    const rehearsal = await organiser.get(`/c/${contest.slug}/ceremony`);
+    expect(rehearsal.status).toBe(200);
+    expect(rehearsal.text).toContain('Clip sắp đoạt giải');
+    expect((await organiser.get(`/c/${contest.slug}/winners`)).status).toBe(404);
   });
 });
