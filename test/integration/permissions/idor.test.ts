@@ -15,6 +15,7 @@ import { openRound } from '../../../src/judging/service';
 import { staffActor } from '../../../src/audit/service';
 import { listAwards, publishWinners, suggestWinners } from '../../../src/results/winners';
 import { uploadStore } from '../../../src/storage/store';
+import { listRoutes } from '../../helpers/routes';
 
 /**
  * IDOR by id substitution: a valid identifier of one party (entry code, private link, round,
@@ -420,5 +421,27 @@ describe('public pages: entries and winners that are not public yet', () => {
     expect(rehearsal.status).toBe(200);
     expect(rehearsal.text).toContain('Clip sắp đoạt giải');
     expect((await organiser.get(`/c/${contest.slug}/winners`)).status).toBe(404);
+  });
+});
+
+describe('public pages of a draft contest', () => {
+  test('every public GET under /c/:slug and /api/v1/contests/:slug is 404 to anonymous, entrant and judge, even with the entry’s private link', async () => {
+    const draft = await createContest(db, { slug: 'idor-draft-pages', code_prefix: 'IDX', state: 'draft' });
+    const p = person('Draft', 88);
+    const entry = await createEntry(db, draft, { ...p, status: 'eligible' });
+    const link = new URL(await entrantLink(db, entry.id), 'http://x');
+    const urls = listRoutes(app)
+      .filter((r) => r.method === 'GET' && /^\/(c|api\/v1\/contests)\/:slug(\/|$)/.test(r.path))
+      .map((r) => r.path.replace(':slug', draft.slug).replace(':code', entry.code))
+      .map((u) => (/\/(my|receipt)\//.test(u) ? `${u}${link.search}` : u));
+    expect(urls.length).toBeGreaterThanOrEqual(14);
+    const judge = await agentAsUser(app, db, (await createStaff(db, { role: 'judge' })).id);
+    for (const [who, agent] of [['anonymous', request.agent(app)], ['judge', judge]] as const) {
+      for (const url of urls) {
+        const res = await agent.get(url);
+        expect({ who, url, status: res.status }).toEqual({ who, url, status: 404 });
+        expectNoPersonalData(res, p);
+      }
+    }
   });
 });
