@@ -445,3 +445,29 @@ describe('public pages of a draft contest', () => {
     }
   });
 });
+
+describe('scoresheets: a judge put in conflict with an entry after scoring it', () => {
+  test('can no longer change that scoresheet (409), in JSON and form; the organiser still sees it', async () => {
+    const f = await createJudgingRound(db, { judges: 2, entries: 1, mode: 'n_per_entry', n: 1 });
+    await withTransaction(db.pool, (tx) => openRound(tx, f.roundId, { id: null, label: 'idor' }));
+    const a = await one<{ judge_id: number }>(db.pool, 'SELECT judge_id FROM assignments WHERE round_id = $1', [f.roundId]);
+    const judge = await agentAsUser(app, db, a.judge_id);
+    const code = f.entries[0]!.code;
+    const api = `/api/v1/judging/rounds/${f.roundId}/entries/${code}/scoresheet`;
+    const scores = (v: number) => Object.fromEntries(f.criteria.map((c) => [c, v]));
+    const first = await judge.post(api).set('x-csrf-token', await tokenFor(judge, '/staff')).send({ scores: scores(5), comment: 'Lần đầu', version: 0, action: 'submit' });
+    expect(first.status).toBe(200);
+    const { agent: organiser } = await agentAs(app, db, 'organiser');
+    const added = await post(organiser, `/organiser/contests/${f.contest.slug}/conflicts`, { judgeId: String(a.judge_id), entryCode: code, reason: 'Người nhà thí sinh' }, true);
+    expect(added.status).toBe(303);
+    expect((await rows(db.pool, 'SELECT 1 FROM conflicts WHERE judge_id = $1', [a.judge_id])).length).toBe(1);
+    const again = await judge.post(api).set('x-csrf-token', await tokenFor(judge, '/staff')).send({ scores: scores(10), comment: 'Sửa sau xung đột', version: 1, action: 'submit' });
+    const form = await post(judge, `/judging/rounds/${f.roundId}/entries/${code}`, { comment: 'Sửa sau xung đột', version: '1', action: 'submit', ...Object.fromEntries(f.criteria.map((c) => [`score_${c}`, '10'])) }, true);
+    expect({ api: again.status, form: form.status }).toEqual({ api: 409, form: 409 });
+    const sheet = await one<{ id: number; comment: string; version: number }>(db.pool, 'SELECT id, comment, version FROM scoresheets WHERE round_id = $1', [f.roundId]);
+    expect({ comment: sheet.comment, version: sheet.version }).toEqual({ comment: 'Lần đầu', version: 1 });
+    const page = await organiser.get(`/organiser/rounds/${f.roundId}/scoresheets/${sheet.id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Lần đầu');
+  });
+});
