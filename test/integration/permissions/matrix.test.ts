@@ -87,6 +87,7 @@ describe.each(RUN_ORDER)('as %s', (who: Who) => {
     for (const { part } of PARTS) {
       const f = FIXTURES.get(part)!;
       let agent = shared;
+      // A part without its own entrant: a fresh browser with no link opened (its answers are anonymous's).
       if (who === 'entrant') agent = f.entrant ? await agentAsEntrant(app, db, f.entrant) : request.agent(app);
       // A part without its own judge: its round's judge is a judge of no round of it, signed in afresh.
       if (who === 'roundJudge') agent = await agentAsUser(app, db, f.judge ?? otherJudgeId);

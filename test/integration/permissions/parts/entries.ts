@@ -3,8 +3,9 @@ import { all, organiserOnly } from '../../../helpers/permissions';
 import { createContest, createEntry } from '../../../helpers/factories';
 
 /**
- * Entries: the public submission form, receipt, entrant's page and gallery answer everyone alike
- * (an entrant has no account); organiser pages and files are for organisers and admins only.
+ * Entries: the public submission form, receipt and gallery answer everyone alike; the entrant's
+ * page answers only the browser that opened the entry's private link (the matrix's entrant; an
+ * entrant has no account); organiser pages and files are for organisers and admins only.
  * POSTs carry only `_csrf` here, so forms answer 422 (validation), and look-ups 200 (not found, re-rendered).
  */
 export const part: MatrixPart = {
