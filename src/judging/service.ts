@@ -273,6 +273,10 @@ function checkScores(criteria: CriterionRow[], input: ScoresheetInput): Map<numb
 export async function saveScoresheet(tx: Queryable, judgeId: number, roundId: number, code: string, input: ScoresheetInput, actor: Actor) {
   const { round, entry } = await loadJudgeEntry(tx, judgeId, roundId, code);
   if (!roundAcceptsScores(round.state)) throw new ConflictError('round_closed', 'judging.error.closed');
+  // A conflict found after scoring keeps the submitted sheet (and its assignment) for the record,
+  // but the judge must not score that entry any more.
+  const conflicted = await one<{ c: boolean }>(tx, 'SELECT judging_conflicted($1, $2) AS c', [judgeId, entry.entry_id]);
+  if (conflicted.c) throw new ConflictError('judge_conflicted', 'judging.error.conflicted');
   const criteria = round.kind === 'scoring' ? await listCriteria(tx, roundId) : [];
   const values = checkScores(criteria, input);
   if (round.kind === 'screening' && input.submit && !input.verdict) throw new ValidationError({ verdict: 'judging.error.verdictRequired' });

@@ -8,8 +8,11 @@ import { createLogger } from '../../src/shared/logger';
 import type { Role } from '../../src/accounts/queries';
 import { createStaff, TEST_PASSWORD } from './factories';
 
+/** The session secret of test apps (also the key of the entrants' private links). */
+export const TEST_SESSION_SECRET = 'test-secret-test-secret-test-secret-123';
+
 export function makeApp(db: Db, config: Config): Express {
-  return createApp({ config, db, logger: createLogger('silent'), sessionSecret: 'test-secret-test-secret-test-secret-123', pruneSessions: false });
+  return createApp({ config, db, logger: createLogger('silent'), sessionSecret: TEST_SESSION_SECRET, pruneSessions: false });
 }
 
 /** Pulls the CSRF token out of a rendered page. */

@@ -1,5 +1,5 @@
 import type { MatrixPart } from '../../../helpers/permissions';
-import { adminOnly, all, staffOnly } from '../../../helpers/permissions';
+import { adminOnly, all, row, staffOnly } from '../../../helpers/permissions';
 import { createStaff } from '../../../helpers/factories';
 
 export const part: MatrixPart = {
@@ -8,7 +8,7 @@ export const part: MatrixPart = {
     'GET /healthz': all(200),
     'GET /lang/:code': all(303),
     'GET /': all(200),
-    'GET /login': { anonymous: 200, judge: 303, organiser: 303, admin: 303 },
+    'GET /login': row({ anonymous: 200, judge: 303, organiser: 303, admin: 303 }),
     'POST /login': all(401),
     'POST /logout': all(303),
     'GET /staff': staffOnly(200),

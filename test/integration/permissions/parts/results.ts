@@ -55,6 +55,8 @@ export const part: MatrixPart = {
     await suggestWinners(db.pool, contest, actor);
     await publishWinners(db.pool, contest, actor);
     const award = (await listAwards(db.pool, contest.id))[0]!;
-    return { slug: contest.slug, roundId: round.id, code: entry.code, awardId: award.id };
+    // The judge who scored the entry is this part's round judge: organiser pages and exports
+    // are 403 to them as to any judge; the entrant of the awarded entry sees only public pages.
+    return { params: { slug: contest.slug, roundId: round.id, code: entry.code, awardId: award.id }, judge: judge.id, entrant: entry.id };
   },
 };
