@@ -1,6 +1,7 @@
 import type { Drill } from '../types';
 import { diskFullDrill } from './diskFull';
 import { killUnderLoadDrill } from './killUnderLoad';
+import { multipartFloodDrill } from './multipartFlood';
 import { pgRestartDrill } from './pgRestart';
 import { sigtermUploadDrill } from './sigtermUpload';
 
@@ -9,5 +10,6 @@ export const DRILLS: Drill[] = [
   killUnderLoadDrill,
   sigtermUploadDrill,
   diskFullDrill,
+  multipartFloodDrill,
   pgRestartDrill,
 ];
