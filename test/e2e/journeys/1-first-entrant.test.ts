@@ -10,7 +10,6 @@ import { DESKTOP, PHONE, axeViolations, describeBrowser, launchBrowser, screensh
 
 const db = testDb();
 const uploadDir = entriesUploadDir();
-jest.setTimeout(60_000);
 
 /** Journey 1: a first-time entrant, from the home page to a refused duplicate. */
 describeBrowser('journey 1: a first-time entrant finds the contest, submits, looks the entry up, corrects it', () => {

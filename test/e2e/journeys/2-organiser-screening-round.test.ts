@@ -6,7 +6,6 @@ import { resetDb, testConfig, testDb } from '../../helpers/db';
 import { DESKTOP, PHONE, axeViolations, describeBrowser, launchBrowser, screenshot, serve, watchConsole } from '../../helpers/browser';
 
 const db = testDb();
-jest.setTimeout(60_000);
 
 /** Journey 2: the organiser screens the entries in bulk and sets up the first scoring round. */
 describeBrowser('journey 2: an organiser screens entries in bulk, sets up a scoring round and opens it', () => {

@@ -8,7 +8,6 @@ import { resetDb, testConfig, testDb } from '../../helpers/db';
 import { DESKTOP, PHONE, axeViolations, describeBrowser, launchBrowser, screenshot, serve, watchConsole } from '../../helpers/browser';
 
 const db = testDb();
-jest.setTimeout(60_000);
 
 interface Sheet {
   code: string;

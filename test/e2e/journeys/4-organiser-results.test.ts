@@ -8,7 +8,6 @@ import { resetDb, testConfig, testDb } from '../../helpers/db';
 import { DESKTOP, PHONE, axeViolations, describeBrowser, launchBrowser, screenshot, serve, watchConsole } from '../../helpers/browser';
 
 const db = testDb();
-jest.setTimeout(60_000);
 
 /** Journey 4: from scored sheets to a published winners list, the ceremony and a certificate. */
 describeBrowser('journey 4: the organiser computes results, promotes a shortlist, awards the prizes and runs the ceremony', () => {

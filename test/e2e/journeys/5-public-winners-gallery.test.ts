@@ -9,7 +9,6 @@ import { resetDb, testConfig, testDb } from '../../helpers/db';
 import { DESKTOP, PHONE, axeViolations, describeBrowser, launchBrowser, screenshot, serve, watchConsole } from '../../helpers/browser';
 
 const db = testDb();
-jest.setTimeout(60_000);
 
 /** Journey 5: anyone, signed out, sees who won and browses the entries. */
 describeBrowser('journey 5: the public sees the winners page and the gallery', () => {
