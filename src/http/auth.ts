@@ -67,7 +67,10 @@ export function requireRole(...roles: Role[]): RequestHandler {
     if (!req.user) {
       if (!wantsJson(req) && req.method === 'GET' && req.session) {
         req.session.returnTo = req.originalUrl;
-        return res.redirect(303, '/login');
+        // Saved before redirecting: express-session sends the 303's headers before its own save
+        // lands, and a fast browser's GET /login could otherwise read (and then overwrite) the
+        // session without returnTo, landing the user on /staff after signing in.
+        return req.session.save((err) => (err ? next(err) : res.redirect(303, '/login')));
       }
       return next(new UnauthenticatedError());
     }
