@@ -69,6 +69,8 @@ export interface PrizeTierRow {
   category_id: number | null;
   category_name: string | null;
   decided_by: 'judges' | 'engagement';
+  /** People's-choice rule of an engagement tier (written by the metrics feature). */
+  engagement: { formula?: string; weights?: Record<string, number>; cutoffAt?: string } | null;
 }
 
 export function listCategories(q: Queryable, contestId: number): Promise<CategoryRow[]> {
@@ -78,7 +80,7 @@ export function listCategories(q: Queryable, contestId: number): Promise<Categor
 export function listPrizeTiers(q: Queryable, contestId: number): Promise<PrizeTierRow[]> {
   return rows<PrizeTierRow>(
     q,
-    `SELECT p.id, p.contest_id, p.name, p.count, p.position, p.category_id, c.name AS category_name, p.decided_by
+    `SELECT p.id, p.contest_id, p.name, p.count, p.position, p.category_id, c.name AS category_name, p.decided_by, p.engagement
        FROM prize_tiers p LEFT JOIN categories c ON c.id = p.category_id
       WHERE p.contest_id = $1 ORDER BY p.position, p.id`,
     [contestId],

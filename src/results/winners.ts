@@ -17,26 +17,10 @@ import { computeResults, loadRound, type Method } from './service';
  * change is audited; publication is one transaction with the contest's state change.
  */
 
-export interface PrizeTierRow {
-  id: number;
-  name: string;
-  count: number;
-  position: number;
-  category_id: number | null;
-  category_name: string | null;
-  decided_by: 'judges' | 'engagement';
-  engagement: { formula?: string; weights?: Record<string, number>; cutoffAt?: string } | null;
-}
-
-export function listPrizeTiers(q: Queryable, contestId: number): Promise<PrizeTierRow[]> {
-  return rows<PrizeTierRow>(
-    q,
-    `SELECT t.id, t.name, t.count, t.position, t.category_id, c.name AS category_name, t.decided_by, t.engagement
-       FROM prize_tiers t LEFT JOIN categories c ON c.id = t.category_id
-      WHERE t.contest_id = $1 ORDER BY t.position, t.id`,
-    [contestId],
-  );
-}
+// Prize tiers are the contest set-up's: one query serves the form, the suggestion and the list.
+import { listPrizeTiers } from '../contests/queries';
+export { listPrizeTiers };
+export type { PrizeTierRow } from '../contests/queries';
 
 export interface AwardRow {
   id: number;
