@@ -29,6 +29,10 @@ export interface AppDeps {
 
 export const SESSION_COOKIE = 'clipjury.sid';
 
+function isAnonymousApiCall(req: express.Request): boolean {
+  return req.path.startsWith('/api/') && !(req.headers.cookie ?? '').includes(`${SESSION_COOKIE}=`);
+}
+
 /** Builds the whole middleware chain without listening, so tests drive exactly what users get. */
 export function createApp(deps: AppDeps): express.Express {
   const { config, db, logger } = deps;
@@ -103,8 +107,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
   throttleTouches(store);
   app.locals.sessionStore = store;
-  app.use(
-    session({
+  const sessions = session({
       name: SESSION_COOKIE,
       secret: deps.sessionSecret,
       store,
@@ -117,12 +120,12 @@ export function createApp(deps: AppDeps): express.Express {
         secure: secureCookies ? true : 'auto',
         maxAge: config.SESSION_IDLE_MINUTES * 60_000,
       },
-    }),
-  );
-  app.use(absoluteSessionLimit(config.SESSION_ABSOLUTE_HOURS));
+    });
   const pp = createPassport(db.pool, config);
-  app.use(pp.initialize());
-  app.use(pp.session());
+  const identity = [sessions, absoluteSessionLimit(config.SESSION_ABSOLUTE_HOURS), pp.initialize(), pp.session()];
+  // An API call without the session cookie has no session to load and none worth starting:
+  // skipping these saves the public submit path a session id and the hooks on every answer.
+  for (const mw of identity) app.use((req, res, next) => (isAnonymousApiCall(req) ? next() : mw(req, res, next)));
   app.use(localeMiddleware(config.DEFAULT_TIME_ZONE));
   app.use(csrfMiddleware);
   app.use((req, res, next) => {

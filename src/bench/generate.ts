@@ -45,12 +45,13 @@ export async function generateSeedContest(pool: Pool, opts: ScaleOptions = SEED_
   const n = opts.entries;
   const contest = await one<{ id: number }>(
     pool,
-    `INSERT INTO contests (slug, title, summary, hashtags, time_zone, opens_at, closes_at, code_prefix, max_entries_per_entrant, state, entry_seq)
+    `INSERT INTO contests (slug, title, summary, hashtags, time_zone, opens_at, closes_at, code_prefix, max_entries_per_entrant, state)
      VALUES ($1, 'Thời khắc khó quên (bench)', 'Cuộc thi ở quy mô thật: 45.304 bài', '{ThoiKhacKhoQuen}', 'Asia/Ho_Chi_Minh',
-             '2021-09-01T00:00:00+07:00', '2021-09-30T23:59:00+07:00', 'TKKQ', 3, 'judging', $2)
+             '2021-09-01T00:00:00+07:00', '2021-09-30T23:59:00+07:00', 'TKKQ', 3, 'judging')
      RETURNING id`,
-    [slug, n],
+    [slug],
   );
+  await pool.query('SELECT reserve_entry_numbers($1, $2)', [contest.id, n]);
   const cats = await rows<{ id: number }>(
     pool,
     `INSERT INTO categories (contest_id, name, position) VALUES ($1, 'Người lao động tuyến đầu', 1), ($1, 'Cộng đồng', 2) RETURNING id`,

@@ -190,7 +190,7 @@ export async function seedDemo(pool: Pool, opts: { historical?: boolean; now?: D
            VALUES ($1, $2, $2, $3, $4, $5, $6, $7) RETURNING id`,
           [contest.id, e.name, `${e.handle.replace(/\W/g, '')}@example.com`, `+849${String(10000000 + i * 7654321).slice(-8)}`, e.occupation, e.province, e.handle],
         );
-        const seq = await one<{ entry_seq: number }>(tx, 'UPDATE contests SET entry_seq = entry_seq + 1 WHERE id = $1 RETURNING entry_seq', [contest.id]);
+        const seq = await one<{ entry_seq: number }>(tx, 'SELECT next_entry_number($1) AS entry_seq', [contest.id]);
         const videoId = videoIdAt(postedAt, i);
         const url = `https://www.tiktok.com/@${e.handle}/video/${videoId}`;
         await tx.query(

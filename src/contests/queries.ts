@@ -35,12 +35,17 @@ export interface ContestRow {
   state: StoredContestState;
   created_at: Date;
   updated_at: Date;
+  /** Goes up with every change to the contest or its categories (migration 060). */
+  version: number;
+  /** The contest's categories in display order (the submit path validates against them). */
+  category_ids: number[];
 }
 
 export const CONTEST_COLUMNS = `id, slug::text AS slug, title, summary, rules_md, rules_version, banner_file_id, hashtags, time_zone,
   opens_at, closes_at, grace_minutes, ceremony_at, ceremony_place, organiser_name, code_prefix, max_entries_per_entrant,
   early_clip_policy, entrant_fields, min_age, public_fields, upload_mode, max_upload_mb, allow_multiple_prizes, tie_break,
-  state, created_at, updated_at`;
+  state, created_at, updated_at, version,
+  ARRAY(SELECT k.id::integer FROM categories k WHERE k.contest_id = contests.id ORDER BY k.position, k.id) AS category_ids`;
 
 export function findContestBySlug(q: Queryable, slug: string): Promise<ContestRow | undefined> {
   return maybeOne<ContestRow>(q, `SELECT ${CONTEST_COLUMNS} FROM contests WHERE slug = $1`, [slug]);

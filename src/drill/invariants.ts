@@ -29,7 +29,7 @@ export async function checkInvariants(pool: Pool, uploadDir: string): Promise<st
   );
   await count(
     'contests whose entry counter is behind their entries',
-    'SELECT count(*)::int AS n FROM contests c WHERE c.entry_seq < (SELECT coalesce(max(seq), 0) FROM entries e WHERE e.contest_id = c.id)',
+    'SELECT count(*)::int AS n FROM contests c WHERE entry_numbers_issued(c.id) < (SELECT coalesce(max(seq), 0) FROM entries e WHERE e.contest_id = c.id)',
   );
 
   const { rows: files } = await pool.query<{ storage_key: string }>('SELECT storage_key FROM stored_files');

@@ -2,16 +2,17 @@ import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Pool } from 'pg';
 import type { Config } from '../config';
-import { loadVisibleContest } from '../contests/access';
+import { forgetRecentContest, loadVisibleContest, loadVisibleContestRecent } from '../contests/access';
 import { acceptsCorrections, acceptsSubmissions, contestPhase, submissionsEndAt } from '../contests/phase';
 import type { ContestRow } from '../contests/queries';
 import { AppError, ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../http/errors';
+import { isMultipart } from '../http/csrf';
 import { render } from '../http/render';
 import { tryParse } from '../http/validate';
 import type { UploadStore } from '../storage/store';
 import * as q from './queries';
 import { submissionSchema } from './schemas';
-import { checkAccessToken, submitEntry, SubmissionsClosedError, type Receipt } from './service';
+import { checkAccessToken, StaleContestError, submitEntry, SubmissionsClosedError, type Receipt } from './service';
 
 export interface EntriesDeps {
   pool: Pool;
@@ -45,8 +46,36 @@ function typedValues(body: unknown): Record<string, string> {
   return out;
 }
 
+/**
+ * One submit, validated against the contest as last read (up to two seconds ago). When the
+ * contest changed since, the write is refused (StaleContestError), and a refusal may rest on the
+ * old settings: either way the contest is read afresh and, if it did change, the submission is
+ * validated and tried once more.
+ */
+async function runSubmit(d: EntriesDeps, req: Request, res: Response, idempotencyKey: string | null): ReturnType<typeof submitOnce> {
+  const seen = contestOf(res);
+  const retryIfChanged = async <T>(outcome: () => Promise<T> | T): Promise<T | Awaited<ReturnType<typeof submitOnce>>> => {
+    forgetRecentContest(seen.slug);
+    const fresh = await loadVisibleContest(d.pool, String(req.params.slug), req.user);
+    if (fresh.version === seen.version) return outcome();
+    res.locals.contest = fresh;
+    return submitOnce(d, req, res, idempotencyKey);
+  };
+  try {
+    const result = await submitOnce(d, req, res, idempotencyKey);
+    return result.ok ? result : await retryIfChanged(() => result);
+  } catch (err) {
+    if (err instanceof StaleContestError || err instanceof SubmissionsClosedError) {
+      return retryIfChanged(() => {
+        throw err;
+      });
+    }
+    throw err;
+  }
+}
+
 /** Everything one submit needs from the request, for both the form and the API. */
-async function runSubmit(d: EntriesDeps, req: Request, res: Response, idempotencyKey: string | null): Promise<{ ok: true; receipt: Receipt; email: string | null } | { ok: false; errors: FieldErrors; status: number }> {
+async function submitOnce(d: EntriesDeps, req: Request, res: Response, idempotencyKey: string | null): Promise<{ ok: true; receipt: Receipt; email: string | null } | { ok: false; errors: FieldErrors; status: number }> {
   const contest = contestOf(res);
   const body = (req.body ?? {}) as Record<string, unknown>;
   if (typeof body.website === 'string' && body.website.trim() !== '') {
@@ -54,8 +83,7 @@ async function runSubmit(d: EntriesDeps, req: Request, res: Response, idempotenc
     return { ok: false, errors: { _form: 'entries.rejected' }, status: 422 };
   }
   if (!acceptsSubmissions(contest)) throw new SubmissionsClosedError();
-  const categories = await q.categoryIdsOf(d.pool, contest.id);
-  const parsed = tryParse(submissionSchema(contest, categories.map((c) => c.id), new Date()), body);
+  const parsed = tryParse(submissionSchema(contest, contest.category_ids, new Date()), body);
   if (!parsed.ok) return { ok: false, errors: parsed.errors, status: 422 };
   try {
     const receipt = await submitEntry(d.pool, d.store, contest, parsed.data, {
@@ -109,6 +137,15 @@ export function entryHandlers(d: EntriesDeps) {
   return {
     loadContest: async (req: Request, res: Response, next: () => void) => {
       res.locals.contest = await loadVisibleContest(d.pool, String(req.params.slug), req.user);
+      next();
+    },
+
+    /** The submit routes: a recent copy will do, except for uploads (see runSubmit). */
+    loadContestForSubmit: async (req: Request, res: Response, next: () => void) => {
+      // A submission with a file takes the multi-statement path, which does not check the version.
+      res.locals.contest = isMultipart(req)
+        ? await loadVisibleContest(d.pool, String(req.params.slug), req.user)
+        : await loadVisibleContestRecent(d.pool, String(req.params.slug), req.user);
       next();
     },
 

@@ -87,20 +87,6 @@ export function findEntryByCodeAndContact(q: Queryable, contestId: number, code:
 }
 
 /**
- * Gap-free numbers need the contest row locked until COMMIT; waiting there for the disk would
- * serialise every submission behind one fsync each. So the numbering transaction commits without
- * waiting (its locks go at once), and flushCommitted() then commits a tiny transaction that does
- * wait: WAL is flushed in order, so once it returns every earlier commit — ours included — is on
- * disk. Only then is the entrant answered. A crash before that loses the entry and its number
- * together (nobody was told), never one without the other.
- */
-export async function flushCommitted(q: Queryable): Promise<void> {
-  // An autocommit statement that is given a transaction id writes a commit record and, with
-  // synchronous_commit on, waits until the WAL up to it is flushed.
-  await rows(q, 'SELECT pg_current_xact_id()');
-}
-
-/**
  * Transaction-scoped locks on text keys (released at COMMIT/ROLLBACK), taken in the given order
  * in one round trip: a function scan with ordinality runs row by row, in array order.
  */
@@ -122,8 +108,7 @@ export function submissionChecks(
     tx,
     `SELECT (SELECT id FROM entries WHERE contest_id = $1 AND idempotency_key = $2) AS twin_id,
             EXISTS (SELECT 1 FROM entries WHERE contest_id = $1 AND video_id = $3 AND status <> 'withdrawn') AS clip_taken,
-            (SELECT count(*)::int FROM entries e JOIN entrants p ON p.id = e.entrant_id
-              WHERE e.contest_id = $1 AND e.status <> 'withdrawn' AND (p.email = $4::citext OR p.phone_e164 = $5)) AS live`,
+            entrant_live_entries($1, $4::citext, $5) AS live`,
     [contestId, idempotencyKey, videoId, email, phone],
   );
 }
@@ -134,32 +119,8 @@ export async function submitInOneCall(q: Queryable, payload: Record<string, unkn
   return r.r;
 }
 
+/** Stands for the entry code in the receipt mail, written before the number is known. */
 export const CODE_PLACEHOLDER = '{{ENTRY_CODE}}';
-
-/**
- * Gives the entry the contest's next number (PREFIX-00042) and fills the code into its receipt
- * mail, in one statement: the contest row is locked from here to COMMIT.
- */
-export function numberEntry(tx: Queryable, contestId: number, entryId: number, mailId: number | null): Promise<{ seq: number; code: string }> {
-  return one(
-    tx,
-    `WITH c AS (
-       -- COMMIT of this transaction does not wait for the disk (see flushCommitted).
-       SELECT set_config('synchronous_commit', 'off', true) AS sc
-     ), s AS (
-       UPDATE contests SET entry_seq = entry_seq + 1 WHERE id = $1 AND EXISTS (SELECT 1 FROM c)
-       RETURNING entry_seq, rules_version,
-                 code_prefix || '-' || CASE WHEN entry_seq < 100000 THEN lpad(entry_seq::text, 5, '0') ELSE entry_seq::text END AS code
-     ), m AS (
-       UPDATE outbox o SET subject = replace(o.subject, $4, s.code), text_body = replace(o.text_body, $4, s.code)
-         FROM s WHERE o.id = $3
-     )
-     UPDATE entries e SET seq = s.entry_seq, code = s.code, consent_rules_version = s.rules_version
-       FROM s WHERE e.id = $2
-     RETURNING e.seq, e.code`,
-    [contestId, entryId, mailId, CODE_PLACEHOLDER],
-  );
-}
 
 export interface NewEntrant {
   contestId: number;
@@ -189,8 +150,6 @@ export async function insertEntrant(tx: Queryable, p: NewEntrant): Promise<numbe
 export interface NewEntry {
   contestId: number;
   entrantId: number;
-  seq: number;
-  code: string;
   categoryId: number | null;
   title: string;
   description: string;
@@ -207,23 +166,29 @@ export interface NewEntry {
   thumbnailUrl: string | null;
   videoFileId: number | null;
   consentAt: Date;
-  consentRulesVersion: number;
   idempotencyKey: string | null;
   accessSalt: string;
 }
 
-export async function insertEntry(tx: Queryable, e: NewEntry): Promise<{ id: number; access_salt: string }> {
+/**
+ * Writes the entry once, with the contest's next number (migration 060) and the rules version in
+ * force as the one consented to.
+ */
+export async function insertEntry(tx: Queryable, e: NewEntry): Promise<{ id: number; access_salt: string; code: string }> {
   return one(
     tx,
-    `INSERT INTO entries (contest_id, entrant_id, seq, code, category_id, title, description, tiktok_url_input, canonical_url, video_id,
+    `WITH n AS (SELECT next_entry_number($1) AS seq)
+     INSERT INTO entries (contest_id, entrant_id, seq, code, category_id, title, description, tiktok_url_input, canonical_url, video_id,
                           link_status, link_checked_at, posted_at, posted_early, hashtag_status, hashtag_confirmed, caption, tiktok_author,
                           thumbnail_url, video_file_id, consent_at, consent_rules_version, idempotency_key, access_salt)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $11 = 'ok' THEN now() END, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
-     RETURNING id, access_salt`,
+     SELECT $1, $2, n.seq, entry_code(c.code_prefix, n.seq), $3, $4, $5, $6, $7, $8, $9, CASE WHEN $9 = 'ok' THEN now() END, $10, $11, $12, $13,
+            $14, $15, $16, $17, $18, c.rules_version, $19, $20
+       FROM n, contests c WHERE c.id = $1
+     RETURNING id, access_salt, code`,
     [
-      e.contestId, e.entrantId, e.seq, e.code, e.categoryId, e.title, e.description, e.tiktokUrlInput, e.canonicalUrl, e.videoId,
+      e.contestId, e.entrantId, e.categoryId, e.title, e.description, e.tiktokUrlInput, e.canonicalUrl, e.videoId,
       e.linkStatus, e.postedAt, e.postedEarly, e.hashtagStatus, e.hashtagConfirmed, e.caption, e.tiktokAuthor, e.thumbnailUrl,
-      e.videoFileId, e.consentAt, e.consentRulesVersion, e.idempotencyKey, e.accessSalt,
+      e.videoFileId, e.consentAt, e.idempotencyKey, e.accessSalt,
     ],
   );
 }

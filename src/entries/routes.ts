@@ -17,9 +17,9 @@ export function entryRoutes(d: EntriesDeps): express.Router {
   const uploadIfMultipart: RequestHandler = (req, res, next) => (isMultipart(req) ? upload(req, res, next) : next());
 
   r.get('/c/:slug/submit', h.loadContest, h.submitForm);
-  r.post('/c/:slug/submit', h.loadContest, upload, requireCsrf, h.submit);
+  r.post('/c/:slug/submit', h.loadContestForSubmit, upload, requireCsrf, h.submit);
   r.get('/c/:slug/receipt/:code', h.loadContest, h.receipt);
-  r.post('/api/v1/contests/:slug/entries', h.loadContest, uploadIfMultipart, h.apiSubmit);
+  r.post('/api/v1/contests/:slug/entries', h.loadContestForSubmit, uploadIfMultipart, h.apiSubmit);
   const my = selfServiceHandlers(d);
   r.get('/c/:slug/my', h.loadContest, my.lookupForm);
   r.post('/c/:slug/my', h.loadContest, my.lookup);

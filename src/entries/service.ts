@@ -54,6 +54,16 @@ export interface Receipt {
   replayed: boolean;
 }
 
+/**
+ * The contest changed between the read the submission was validated against and the write
+ * (migration 060): the caller re-reads it and validates again.
+ */
+export class StaleContestError extends AppError {
+  constructor() {
+    super(409, 'contest_changed', 'entries.contestChanged');
+  }
+}
+
 /** Thrown inside the transaction when a twin request already created the entry. */
 class Replay extends Error {
   constructor(readonly entry: q.EntryRow) {
@@ -191,6 +201,7 @@ export async function submitEntry(pool: Pool, store: UploadStore, contest: Conte
     try {
       const r = await q.submitInOneCall(pool, {
         contest_id: contest.id,
+        contest_version: contest.version,
         lock_keys: lockKeys,
         idempotency_key: ctx.idempotencyKey,
         video_id: link.videoId,
@@ -220,13 +231,12 @@ export async function submitEntry(pool: Pool, store: UploadStore, contest: Conte
         tiktok_author: oembed?.authorName ?? null,
         thumbnail_url: oembed?.thumbnailUrl ?? null,
         consent_at: ctx.now.toISOString(),
-        rules_version: contest.rules_version,
         access_salt: accessSalt,
         mail,
         placeholder: q.CODE_PLACEHOLDER,
       });
-      await q.flushCommitted(pool);
       if (r.result === 'ok') return receipt(r.id as number, r.code as string);
+      if (r.result === 'stale_contest') throw new StaleContestError();
       if (r.result === 'twin') {
         const twin = await q.findEntryByIdempotencyKey(pool, contest.id, ctx.idempotencyKey as string);
         if (twin) return receiptOf(twin, ctx.secret, true);
@@ -270,12 +280,10 @@ export async function submitEntry(pool: Pool, store: UploadStore, contest: Conte
         tiktokHandle: input.extra.tiktokHandle ?? null,
       });
       const file = upload ? await place(upload, 'entry_video') : null;
-      // A provisional number until the last step; the unique clip index decides duplicates here.
+      // The unique clip index decides a race with another entrant sending the same clip.
       const entry = await q.insertEntry(tx, {
         contestId: contest.id,
         entrantId,
-        seq: -entrantId,
-        code: `~${entrantId}`,
         categoryId: input.categoryId,
         title: input.title,
         description: input.description,
@@ -292,18 +300,17 @@ export async function submitEntry(pool: Pool, store: UploadStore, contest: Conte
         thumbnailUrl: oembed?.thumbnailUrl ?? null,
         videoFileId: file?.id ?? null,
         consentAt: ctx.now,
-        consentRulesVersion: contest.rules_version,
         idempotencyKey: ctx.idempotencyKey,
         accessSalt,
       });
-      const mailId = mail ? await enqueueMail(tx, { kind: 'entry_receipt', to: mail.to, subject: mail.subject, text: mail.text, contestId: contest.id }) : null;
-      // Last: the number, in one statement. The contest row stays locked only for it and COMMIT,
-      // so numbers have no gaps (a rollback returns its number) without serialising the whole submit.
-      const { code } = await q.numberEntry(tx, contest.id, entry.id, mailId);
+      const code = entry.code;
+      if (mail) {
+        const fill = (text: string) => text.split(q.CODE_PLACEHOLDER).join(code);
+        await enqueueMail(tx, { kind: 'entry_receipt', to: mail.to, subject: fill(mail.subject), text: fill(mail.text), contestId: contest.id });
+      }
       if (ctx.beforeCommit) await ctx.beforeCommit(tx);
       return { id: entry.id, access_salt: entry.access_salt, code };
     });
-    await q.flushCommitted(pool);
     return receiptOf(
       {
         id: created.id,
@@ -320,10 +327,7 @@ export async function submitEntry(pool: Pool, store: UploadStore, contest: Conte
       false,
     );
   } catch (err) {
-    if (err instanceof Replay) {
-      await q.flushCommitted(pool);
-      return receiptOf(err.entry, ctx.secret, true);
-    }
+    if (err instanceof Replay) return receiptOf(err.entry, ctx.secret, true);
     if (err instanceof UniqueViolation) {
       // A concurrent twin with the same key won: answer with its receipt.
       if (ctx.idempotencyKey) {

@@ -60,7 +60,7 @@ export async function createEntry(
       o.province ?? 'Hà Nội',
     ],
   );
-  const seq = await one<{ entry_seq: number }>(db.pool, 'UPDATE contests SET entry_seq = entry_seq + 1 WHERE id = $1 RETURNING entry_seq', [contest.id]);
+  const seq = await one<{ entry_seq: number }>(db.pool, 'SELECT next_entry_number($1) AS entry_seq', [contest.id]);
   const videoId = o.video_id === undefined ? String(7003421587766431002n + BigInt(entrySeq)) : o.video_id;
   return one(
     db.pool,

@@ -44,7 +44,7 @@ export async function createJudgingRound(
 
 /** Many eligible entries at once (set-based), for assignment tests at scale. */
 export async function createJudgingEntriesBulk(db: Db, contest: { id: number; code_prefix: string }, n: number, organisationEvery = 0): Promise<number[]> {
-  const base = await one<{ b: number }>(db.pool, 'UPDATE contests SET entry_seq = entry_seq + $2 WHERE id = $1 RETURNING entry_seq - $2 AS b', [contest.id, n]);
+  const base = await one<{ b: number }>(db.pool, 'SELECT reserve_entry_numbers($1, $2) AS b', [contest.id, n]);
   const r = await rows<{ id: number }>(
     db.pool,
     `WITH en AS (
