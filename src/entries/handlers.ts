@@ -140,6 +140,11 @@ export function entryHandlers(d: EntriesDeps) {
       next();
     },
 
+    loadContestRecent: async (req: Request, res: Response, next: () => void) => {
+      res.locals.contest = await loadVisibleContestRecent(d.pool, String(req.params.slug), req.user);
+      next();
+    },
+
     /** The submit routes: a recent copy will do, except for uploads (see runSubmit). */
     loadContestForSubmit: async (req: Request, res: Response, next: () => void) => {
       // A submission with a file takes the multi-statement path, which does not check the version.

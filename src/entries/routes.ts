@@ -28,9 +28,10 @@ export function entryRoutes(d: EntriesDeps): express.Router {
   r.post('/c/:slug/my/:code/withdraw', h.loadContest, my.withdraw);
   r.post('/c/:slug/my/:code/video', h.loadContest, upload, requireCsrf, my.replaceFile);
   const b = browseHandlers(d);
-  r.get('/c/:slug/gallery', h.loadContest, b.gallery);
-  r.get('/c/:slug/gallery/:code', h.loadContest, b.galleryEntry);
-  r.get('/api/v1/contests/:slug/entries', h.loadContest, b.apiGallery);
+  // The public gallery shows eligible entries only; a contest copy up to two seconds old is fine for it.
+  r.get('/c/:slug/gallery', h.loadContestRecent, b.gallery);
+  r.get('/c/:slug/gallery/:code', h.loadContestRecent, b.galleryEntry);
+  r.get('/api/v1/contests/:slug/entries', h.loadContestRecent, b.apiGallery);
   r.get('/organiser/contests/:slug/entries', requireOrganiser, b.organiserList);
   r.get('/organiser/contests/:slug/entries/:code', requireOrganiser, b.organiserEntry);
   r.get('/organiser/contests/:slug/entries/:code/video', requireOrganiser, b.organiserVideo);
