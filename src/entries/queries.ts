@@ -255,10 +255,6 @@ export async function setEntryFile(tx: Queryable, entryId: number, fileId: numbe
   return prev;
 }
 
-export async function updateDisplayName(tx: Queryable, entrantId: number, displayName: string): Promise<void> {
-  await execute(tx, "UPDATE entrants SET display_name = COALESCE(NULLIF($2, ''), full_name), updated_at = now() WHERE id = $1", [entrantId, displayName]);
-}
-
 /** Entries whose short link could not be resolved yet, oldest first. */
 export function entriesToVerify(q: Queryable, limit: number): Promise<{ id: number; contest_id: number; tiktok_url_input: string; link_attempts: number }[]> {
   return rows(q, `SELECT id, contest_id, tiktok_url_input, link_attempts FROM entries WHERE link_status = 'to_verify' AND status <> 'withdrawn' ORDER BY link_checked_at NULLS FIRST, id LIMIT $1`, [limit]);
@@ -378,4 +374,50 @@ export interface OutboxRow {
 
 export function outboxPage(q: Queryable, limit: number, offset: number): Promise<OutboxRow[]> {
   return rows(q, `SELECT id, kind, to_address, subject, text_body, status, attempts, last_error, created_at, sent_at FROM outbox ORDER BY id DESC LIMIT $1 OFFSET $2`, [limit, offset]);
+}
+
+// ---------- the entrant's own page: their details ----------
+
+export interface EntrantDetailsChange {
+  displayName: string;
+  email: string | null;
+  phone: string | null;
+  dateOfBirth: string | null;
+  organisation: string | null;
+  occupation: string | null;
+  province: string | null;
+  address: string | null;
+  nationalId: string | null;
+  tiktokHandle: string | null;
+}
+
+/** The entrant row behind one entry, locked until COMMIT (two corrections at once apply in turn). */
+export function lockEntrantOfEntry(tx: Queryable, entryId: number): Promise<EntrantRow | undefined> {
+  return maybeOne<EntrantRow>(
+    tx,
+    `SELECT ${ENTRANT_COLUMNS} FROM entrants WHERE id = (SELECT entrant_id FROM entries WHERE id = $1) FOR UPDATE`,
+    [entryId],
+  );
+}
+
+/** Writes every correctable detail at once; an empty display name falls back to the full name. */
+export async function updateEntrantDetails(tx: Queryable, entrantId: number, d: EntrantDetailsChange): Promise<void> {
+  await execute(
+    tx,
+    `UPDATE entrants SET display_name = COALESCE(NULLIF($2, ''), full_name), email = $3, phone_e164 = $4, date_of_birth = $5::date,
+            organisation = $6, occupation = $7, province = $8, address = $9, national_id = $10, tiktok_handle = $11, updated_at = now()
+      WHERE id = $1`,
+    [entrantId, d.displayName, d.email, d.phone, d.dateOfBirth, d.organisation, d.occupation, d.province, d.address, d.nationalId, d.tiktokHandle],
+  );
+}
+
+/** Live entries of the contest, other than `entryId`, whose entrant has this email or this phone. */
+export async function liveEntriesOfContactExcept(q: Queryable, contestId: number, entryId: number, email: string | null, phone: string | null): Promise<number> {
+  const r = await one<{ n: number }>(
+    q,
+    `SELECT count(*)::int AS n FROM entries e JOIN entrants p ON p.id = e.entrant_id
+      WHERE e.contest_id = $1 AND e.id <> $2 AND e.status <> 'withdrawn' AND (p.email = $3::citext OR p.phone_e164 = $4)`,
+    [contestId, entryId, email, phone],
+  );
+  return r.n;
 }

@@ -25,6 +25,7 @@ export function entryRoutes(d: EntriesDeps): express.Router {
   r.post('/c/:slug/my', h.loadContest, my.lookup);
   r.get('/c/:slug/my/:code', h.loadContest, my.show);
   r.post('/c/:slug/my/:code', h.loadContest, my.correct);
+  r.post('/c/:slug/my/:code/details', h.loadContest, my.correctDetails);
   r.post('/c/:slug/my/:code/withdraw', h.loadContest, my.withdraw);
   r.post('/c/:slug/my/:code/video', h.loadContest, upload, requireCsrf, my.replaceFile);
   const b = browseHandlers(d);

@@ -25,6 +25,8 @@ export const part: MatrixPart = {
     'POST /c/:slug/my/:code': all(404, { entrant: 422 }),
     'POST /c/:slug/my/:code/withdraw': all(404, { entrant: 303 }),
     'POST /c/:slug/my/:code/video': all(404, { entrant: 422 }),
+    // The entrant's own details: no fields posted, so no contact (422).
+    'POST /c/:slug/my/:code/details': all(404, { entrant: 422 }),
     'GET /c/:slug/gallery': all(200),
     'GET /c/:slug/gallery/:code': all(200),
     'GET /organiser/contests/:slug/entries': organiserOnly(200),
