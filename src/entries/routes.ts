@@ -28,6 +28,10 @@ export function entryRoutes(d: EntriesDeps): express.Router {
   r.post('/c/:slug/my/:code/details', h.loadContest, my.correctDetails);
   r.post('/c/:slug/my/:code/withdraw', h.loadContest, my.withdraw);
   r.post('/c/:slug/my/:code/video', h.loadContest, upload, requireCsrf, my.replaceFile);
+  r.post('/c/:slug/my-link', h.loadContest, my.requestLink);
+  // The token travels in the query string and the form body, never in a path: logs keep paths only.
+  r.get('/c/:slug/my-link', h.loadContest, my.linkPage);
+  r.post('/c/:slug/my-link/use', h.loadContest, my.useLink);
   const b = browseHandlers(d);
   r.get('/c/:slug/gallery', h.loadContest, b.gallery);
   r.get('/c/:slug/gallery/:code', h.loadContest, b.galleryEntry);

@@ -217,6 +217,16 @@ function buildEntrantDetailsSchema(contest: ContestRow, now: Date) {
     .transform((v): EntrantDetailsInput => ({ displayName: v.displayName, email: v.email, phone: v.phone, extra: extraOf(v as Record<string, unknown>, extraShape) }));
 }
 
+/** The request for a one-time sign-in link: the email used, and the entry code if known. */
+export const signInLinkRequestSchema = z.object({
+  email: email.refine((s): s is string => s !== null, 'form.required'),
+  entryCode: z
+    .preprocess((v) => (v === undefined || v === null ? '' : v), z.string('form.invalid'))
+    .transform((s) => s.trim().toUpperCase())
+    .pipe(z.string().max(40, 'form.tooLong'))
+    .transform((s) => s || null),
+});
+
 export const galleryQuerySchema = z.object({
   q: z.string().trim().max(100).optional().default(''),
   category: z.preprocess((v) => (v === '' || v === undefined ? null : Number(v)), z.number().int().nullable()).catch(null),

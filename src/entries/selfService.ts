@@ -9,8 +9,9 @@ import { correctEntrantDetails, extraFieldValue } from './entrantDetails';
 import { contestOf, tiktokOptions, type EntriesDeps } from './handlers';
 import { normaliseEmail, normalisePhone, maskNationalId } from './normalise';
 import * as q from './queries';
-import { correctionSchema, entrantDetailsSchema, lookupSchema } from './schemas';
+import { correctionSchema, entrantDetailsSchema, lookupSchema, signInLinkRequestSchema } from './schemas';
 import { checkAccessToken, correctEntry, replaceEntryFile, withdrawEntry } from './service';
+import { requestSignInLink, SIGN_IN_LINK_MINUTES, signInLinkUsable, useSignInLink } from './signInLinks';
 
 declare module 'express-session' {
   interface SessionData {
@@ -77,8 +78,25 @@ export function selfServiceHandlers(d: EntriesDeps) {
     );
   };
 
-  const lookupPage = (req: Request, res: Response, values: Record<string, string>, errors: Record<string, string>, status = 200) =>
-    render(res, 'entries/lookup', { title: req.t('entries.my.lookup'), contest: contestOf(res), values, errors, styles: ['entries.css'] }, status);
+  const lookupPage = async (req: Request, res: Response, values: Record<string, string>, errors: Record<string, string>, status = 200) => {
+    const contest = contestOf(res);
+    const access = req.session.entryAccess ?? [];
+    const own = access.length ? await q.ownEntriesOf(d.pool, contest.id, access) : [];
+    await render(
+      res,
+      'entries/lookup',
+      { title: req.t('entries.my.lookup'), contest, own, values: { code: '', contact: '', email: '', entryCode: '', ...values }, errors, minutes: SIGN_IN_LINK_MINUTES, styles: ['entries.css'] },
+      status,
+    );
+  };
+
+  const signInPage = (req: Request, res: Response, state: 'sent' | 'confirm' | 'used', extra: Record<string, unknown> = {}, status = 200) =>
+    render(
+      res,
+      'entries/signInLink',
+      { title: req.t(`entries.signIn.${state}Title`), contest: contestOf(res), state, minutes: SIGN_IN_LINK_MINUTES, styles: ['entries.css'], ...extra },
+      status,
+    );
 
   /** What the details form sent, as typed (the national ID too: it is the entrant's own input). */
   const typedDetails = (req: Request, res: Response): Record<string, string> => {
@@ -89,7 +107,7 @@ export function selfServiceHandlers(d: EntriesDeps) {
   };
 
   return {
-    lookupForm: (req: Request, res: Response) => lookupPage(req, res, { code: '', contact: '' }, {}),
+    lookupForm: (req: Request, res: Response) => lookupPage(req, res, {}, {}),
 
     lookup: async (req: Request, res: Response) => {
       const contest = contestOf(res);
@@ -153,6 +171,36 @@ export function selfServiceHandlers(d: EntriesDeps) {
       }
       flash(req, 'success', req.t('entries.details.saved'));
       req.session.save(() => res.redirect(303, `/c/${contest.slug}/my/${entry.code}`));
+    },
+
+    requestLink: async (req: Request, res: Response) => {
+      const contest = contestOf(res);
+      const parsed = tryParse(signInLinkRequestSchema, req.body);
+      const values = { email: String(req.body?.email ?? '').slice(0, 254), entryCode: String(req.body?.entryCode ?? '').slice(0, 40) };
+      if (!parsed.ok) return lookupPage(req, res, values, parsed.errors, 422);
+      await requestSignInLink(d.pool, contest, { email: parsed.data.email, code: parsed.data.entryCode }, {
+        now: new Date(),
+        ip: req.ip ?? 'unknown',
+        lang: req.lang,
+        publicUrl: d.config.PUBLIC_URL,
+        rateLimits: { enabled: d.config.RATE_LIMITS, perIpPerHour: d.config.LOOKUP_LIMIT_PER_IP_PER_HOUR, perEmailPerHour: d.config.SIGN_IN_LINK_LIMIT_PER_EMAIL_PER_HOUR },
+      });
+      // The same page whether the address is known or not.
+      await signInPage(req, res, 'sent', { email: parsed.data.email });
+    },
+
+    linkPage: async (req: Request, res: Response) => {
+      const token = typeof req.query.t === 'string' ? req.query.t : '';
+      if (!(await signInLinkUsable(d.pool, contestOf(res), token))) return signInPage(req, res, 'used', {}, 410);
+      await signInPage(req, res, 'confirm', { token });
+    },
+
+    useLink: async (req: Request, res: Response) => {
+      const contest = contestOf(res);
+      const used = await useSignInLink(d.pool, contest, typeof req.body?.token === 'string' ? req.body.token : '');
+      if (!used) return signInPage(req, res, 'used', {}, 410);
+      for (const e of used.entries) grant(req, e.id);
+      req.session.save(() => res.redirect(303, used.goTo ? `/c/${contest.slug}/my/${used.goTo}` : `/c/${contest.slug}/my`));
     },
 
     replaceFile: async (req: Request, res: Response) => {
