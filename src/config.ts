@@ -35,6 +35,7 @@ const envSchema = z
     SUBMIT_LIMIT_PER_IP_PER_HOUR: int(1, 1_000_000).default(30),
     SUBMIT_LIMIT_PER_ENTRANT_PER_HOUR: int(1, 1_000_000).default(10),
     LOOKUP_LIMIT_PER_IP_PER_HOUR: int(1, 1_000_000).default(60),
+    SIGN_IN_LINK_LIMIT_PER_EMAIL_PER_HOUR: int(1, 1_000_000).default(5),
     SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
     MAIL_FROM: z.string().default('Clipjury <no-reply@clipjury.local>'),
     TIKTOK_NETWORK: bool.default(true),

@@ -6,6 +6,7 @@ import { sweepOrphans } from './storage/files';
 import { uploadStore } from './storage/store';
 import { sendDueMail, smtpTransport } from './mail/sender';
 import { verifyPendingLinks } from './entries/linkCheck';
+import { purgeOldSignInLinks } from './entries/queries';
 
 export interface JobDeps {
   config: Config;
@@ -22,6 +23,7 @@ interface Job {
 /** Periodic work. Each job runs alone (never overlapping itself) and a failure is only logged. */
 const JOBS: Job[] = [
   { name: 'purge-rate-counters', everyMs: 3600_000, run: ({ db }) => purgeOldCounters(db.pool) },
+  { name: 'purge-sign-in-links', everyMs: 3600_000, run: ({ db }) => purgeOldSignInLinks(db.pool) },
   { name: 'send-outbox', everyMs: 15_000, run: ({ db, config }) => (config.SMTP_URL ? sendDueMail(db.pool, smtpTransport(config.SMTP_URL), config.MAIL_FROM) : Promise.resolve()) },
   { name: 'verify-tiktok-links', everyMs: 600_000, run: ({ db, config }) => verifyPendingLinks(db.pool, { enabled: config.TIKTOK_NETWORK, timeoutMs: config.TIKTOK_TIMEOUT_MS }) },
   { name: 'sweep-upload-orphans', everyMs: 3600_000, run: ({ db, config }) => sweepOrphans(db.pool, uploadStore(config.uploadDir)) },

@@ -220,10 +220,6 @@ export async function setEntryFile(tx: Queryable, entryId: number, fileId: numbe
   return prev;
 }
 
-export async function updateDisplayName(tx: Queryable, entrantId: number, displayName: string): Promise<void> {
-  await execute(tx, "UPDATE entrants SET display_name = COALESCE(NULLIF($2, ''), full_name), updated_at = now() WHERE id = $1", [entrantId, displayName]);
-}
-
 /** Entries whose short link could not be resolved yet, oldest first. */
 export function entriesToVerify(q: Queryable, limit: number): Promise<{ id: number; contest_id: number; tiktok_url_input: string; link_attempts: number }[]> {
   return rows(q, `SELECT id, contest_id, tiktok_url_input, link_attempts FROM entries WHERE link_status = 'to_verify' AND status <> 'withdrawn' ORDER BY link_checked_at NULLS FIRST, id LIMIT $1`, [limit]);
@@ -343,4 +339,120 @@ export interface OutboxRow {
 
 export function outboxPage(q: Queryable, limit: number, offset: number): Promise<OutboxRow[]> {
   return rows(q, `SELECT id, kind, to_address, subject, text_body, status, attempts, last_error, created_at, sent_at FROM outbox ORDER BY id DESC LIMIT $1 OFFSET $2`, [limit, offset]);
+}
+
+// ---------- the entrant's own page: details and one-time sign-in links ----------
+
+export interface EntrantDetailsChange {
+  displayName: string;
+  email: string | null;
+  phone: string | null;
+  dateOfBirth: string | null;
+  organisation: string | null;
+  occupation: string | null;
+  province: string | null;
+  address: string | null;
+  nationalId: string | null;
+  tiktokHandle: string | null;
+}
+
+/** The entrant row behind one entry, locked until COMMIT (two corrections at once apply in turn). */
+export function lockEntrantOfEntry(tx: Queryable, entryId: number): Promise<EntrantRow | undefined> {
+  return maybeOne<EntrantRow>(
+    tx,
+    `SELECT ${ENTRANT_COLUMNS} FROM entrants WHERE id = (SELECT entrant_id FROM entries WHERE id = $1) FOR UPDATE`,
+    [entryId],
+  );
+}
+
+/** Writes every correctable detail at once; an empty display name falls back to the full name. */
+export async function updateEntrantDetails(tx: Queryable, entrantId: number, d: EntrantDetailsChange): Promise<void> {
+  await execute(
+    tx,
+    `UPDATE entrants SET display_name = COALESCE(NULLIF($2, ''), full_name), email = $3, phone_e164 = $4, date_of_birth = $5::date,
+            organisation = $6, occupation = $7, province = $8, address = $9, national_id = $10, tiktok_handle = $11, updated_at = now()
+      WHERE id = $1`,
+    [entrantId, d.displayName, d.email, d.phone, d.dateOfBirth, d.organisation, d.occupation, d.province, d.address, d.nationalId, d.tiktokHandle],
+  );
+}
+
+/** Live entries of the contest, other than `entryId`, whose entrant has this email or this phone. */
+export async function liveEntriesOfContactExcept(q: Queryable, contestId: number, entryId: number, email: string | null, phone: string | null): Promise<number> {
+  const r = await one<{ n: number }>(
+    q,
+    `SELECT count(*)::int AS n FROM entries e JOIN entrants p ON p.id = e.entrant_id
+      WHERE e.contest_id = $1 AND e.id <> $2 AND e.status <> 'withdrawn' AND (p.email = $3::citext OR p.phone_e164 = $4)`,
+    [contestId, entryId, email, phone],
+  );
+  return r.n;
+}
+
+/** The entry of this contest with this code whose entrant used this email; nothing otherwise. */
+export function findEntryIdByCodeAndEmail(q: Queryable, contestId: number, code: string, email: string): Promise<{ id: number } | undefined> {
+  return maybeOne(q, `SELECT e.id FROM entries e JOIN entrants p ON p.id = e.entrant_id WHERE e.contest_id = $1 AND e.code = $2 AND p.email = $3::citext`, [contestId, code, email]);
+}
+
+/** Whether any entry of the contest was sent with this email. */
+export async function contestHasEntrantEmail(q: Queryable, contestId: number, email: string): Promise<boolean> {
+  const r = await one<{ found: boolean }>(q, 'SELECT EXISTS (SELECT 1 FROM entrants WHERE contest_id = $1 AND email = $2::citext) AS found', [contestId, email]);
+  return r.found;
+}
+
+/** A new link, good for `minutes` by the database clock (the one that judges it when used). */
+export function insertSignInLink(tx: Queryable, l: { contestId: number; email: string; entryId: number | null; tokenHash: string; minutes: number }): Promise<{ id: number }> {
+  return one(
+    tx,
+    `INSERT INTO entrant_sign_in_links (contest_id, email, entry_id, token_hash, expires_at)
+     VALUES ($1, $2, $3, $4, now() + make_interval(mins => $5)) RETURNING id`,
+    [l.contestId, l.email, l.entryId, l.tokenHash, l.minutes],
+  );
+}
+
+/** Whether a link can still be used (the confirmation page reads, it does not consume). */
+export async function signInLinkUsable(q: Queryable, contestId: number, tokenHash: string): Promise<boolean> {
+  const r = await one<{ ok: boolean }>(
+    q,
+    'SELECT EXISTS (SELECT 1 FROM entrant_sign_in_links WHERE contest_id = $1 AND token_hash = $2 AND used_at IS NULL AND expires_at > now()) AS ok',
+    [contestId, tokenHash],
+  );
+  return r.ok;
+}
+
+/**
+ * Uses a link up, in one statement: of two clicks at once exactly one gets the row. Answers the
+ * entry the link names (if any) and the entries of the link's email in the link's contest, or
+ * nothing when the link is unknown, used, expired or from another contest.
+ */
+export async function consumeSignInLink(q: Queryable, contestId: number, tokenHash: string): Promise<{ named: number | null; entries: { id: number; code: string }[] } | undefined> {
+  return maybeOne(
+    q,
+    `WITH used AS (
+       UPDATE entrant_sign_in_links SET used_at = now()
+        WHERE contest_id = $1 AND token_hash = $2 AND used_at IS NULL AND expires_at > now()
+        RETURNING contest_id, email, entry_id
+     )
+     SELECT u.entry_id AS named,
+            coalesce((SELECT jsonb_agg(jsonb_build_object('id', e.id, 'code', e.code) ORDER BY e.seq)
+                        FROM entries e JOIN entrants p ON p.id = e.entrant_id
+                       WHERE e.contest_id = u.contest_id AND p.email = u.email), '[]'::jsonb) AS entries
+       FROM used u`,
+    [contestId, tokenHash],
+  );
+}
+
+/** Links a day past their expiry are of no use to anyone. */
+export function purgeOldSignInLinks(q: Queryable): Promise<number> {
+  return execute(q, "DELETE FROM entrant_sign_in_links WHERE expires_at < now() - interval '1 day'");
+}
+
+export interface OwnEntryListItem {
+  id: number;
+  code: string;
+  title: string;
+  status: EntryStatus;
+}
+
+/** The entries of one contest among those this browser may see, in number order. */
+export function ownEntriesOf(q: Queryable, contestId: number, entryIds: number[]): Promise<OwnEntryListItem[]> {
+  return rows(q, 'SELECT id, code, title, status FROM entries WHERE contest_id = $1 AND id = ANY($2::bigint[]) ORDER BY seq', [contestId, entryIds]);
 }

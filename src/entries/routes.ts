@@ -25,8 +25,13 @@ export function entryRoutes(d: EntriesDeps): express.Router {
   r.post('/c/:slug/my', h.loadContest, my.lookup);
   r.get('/c/:slug/my/:code', h.loadContest, my.show);
   r.post('/c/:slug/my/:code', h.loadContest, my.correct);
+  r.post('/c/:slug/my/:code/details', h.loadContest, my.correctDetails);
   r.post('/c/:slug/my/:code/withdraw', h.loadContest, my.withdraw);
   r.post('/c/:slug/my/:code/video', h.loadContest, upload, requireCsrf, my.replaceFile);
+  r.post('/c/:slug/my-link', h.loadContest, my.requestLink);
+  // The token travels in the query string and the form body, never in a path: logs keep paths only.
+  r.get('/c/:slug/my-link', h.loadContest, my.linkPage);
+  r.post('/c/:slug/my-link/use', h.loadContest, my.useLink);
   const b = browseHandlers(d);
   // The public gallery shows eligible entries only; a contest copy up to two seconds old is fine for it.
   r.get('/c/:slug/gallery', h.loadContestRecent, b.gallery);

@@ -105,11 +105,28 @@ export function submissionSchema(contest: ContestRow, categoryIds: number[], now
   return schema;
 }
 
-function buildSubmissionSchema(contest: ContestRow, categoryIds: number[], now: Date) {
+/** The contest's extra entrant fields it asks for, each with its rule (`modeOf` may relax a mode). */
+function extraFieldsShape(contest: ContestRow, now: Date, modeOf: (kind: EntrantOptionalField, mode: FieldMode) => FieldMode = (_k, m) => m): Record<string, z.ZodType> {
   const extraShape: Record<string, z.ZodType> = {};
   for (const [kind, mode] of Object.entries(contest.entrant_fields ?? {}) as [EntrantOptionalField, FieldMode][]) {
-    if (mode === 'optional' || mode === 'required') extraShape[kind] = optionalField(kind, mode, contest, now);
+    if (mode === 'optional' || mode === 'required') extraShape[kind] = optionalField(kind, modeOf(kind, mode), contest, now);
   }
+  return extraShape;
+}
+
+/** An entrant is reachable: an email, a phone, or both. */
+function requireContact(v: { email: string | null; phone: string | null }, ctx: z.RefinementCtx): void {
+  if (!v.email && !v.phone) ctx.addIssue({ code: 'custom', path: ['email'], message: 'entries.contact.required' });
+}
+
+function extraOf(v: Record<string, unknown>, extraShape: Record<string, z.ZodType>): SubmissionInput['extra'] {
+  const extra: SubmissionInput['extra'] = {};
+  for (const k of Object.keys(extraShape) as EntrantOptionalField[]) extra[k] = (v[k] as string | null) ?? null;
+  return extra;
+}
+
+function buildSubmissionSchema(contest: ContestRow, categoryIds: number[], now: Date) {
+  const extraShape = extraFieldsShape(contest, now);
   return z
     .object({
       tiktokUrl: requiredText(2048),
@@ -125,14 +142,13 @@ function buildSubmissionSchema(contest: ContestRow, categoryIds: number[], now: 
       ...extraShape,
     })
     .superRefine((v, ctx) => {
-      if (!v.email && !v.phone) ctx.addIssue({ code: 'custom', path: ['email'], message: 'entries.contact.required' });
+      requireContact(v, ctx);
       if (categoryIds.length > 0 && (v.category === null || !categoryIds.includes(v.category))) {
         ctx.addIssue({ code: 'custom', path: ['category'], message: v.category === null ? 'form.required' : 'form.invalid' });
       }
     })
     .transform((v): SubmissionInput => {
-      const extra: SubmissionInput['extra'] = {};
-      for (const k of Object.keys(extraShape) as EntrantOptionalField[]) extra[k] = ((v as Record<string, unknown>)[k] as string | null) ?? null;
+      const extra = extraOf(v as Record<string, unknown>, extraShape);
       return {
         tiktokUrl: v.tiktokUrl,
         title: v.title,
@@ -155,12 +171,60 @@ export const lookupSchema = z.object({
   contact: z.string('form.required').trim().pipe(z.string().min(1, 'form.required').max(254, 'form.tooLong')),
 });
 
-/** What an entrant may correct before the deadline. */
+/** What an entrant may correct about the entry before the deadline (their own details: below). */
 export const correctionSchema = z.object({
   title: requiredText(200),
   description: text(2000).optional().default(''),
-  displayName: text(120).optional().default('').transform(normaliseName),
   tiktokUrl: requiredText(2048),
+});
+
+export interface EntrantDetailsInput {
+  displayName: string;
+  email: string | null;
+  phone: string | null;
+  /** Only the fields the contest asks for; a national ID left empty (null) keeps the stored one. */
+  extra: SubmissionInput['extra'];
+}
+
+const detailsCache = new Map<string, ReturnType<typeof buildEntrantDetailsSchema>>();
+
+/**
+ * The entrant's own details as the entrant page corrects them: the submit form's rules for the
+ * display name, email, phone and the contest's extra fields (same normalisation, same minimum
+ * age). The national ID is never sent back to the browser, so its field may stay empty.
+ */
+export function entrantDetailsSchema(contest: ContestRow, now: Date) {
+  const key = `${contest.id}:${contest.updated_at?.getTime?.() ?? ''}:${JSON.stringify(contest.entrant_fields)}:${contest.min_age}:${dayIn(contest.time_zone, now)}`;
+  let schema = detailsCache.get(key);
+  if (!schema) {
+    if (detailsCache.size > 500) detailsCache.clear();
+    schema = buildEntrantDetailsSchema(contest, now);
+    detailsCache.set(key, schema);
+  }
+  return schema;
+}
+
+function buildEntrantDetailsSchema(contest: ContestRow, now: Date) {
+  const extraShape = extraFieldsShape(contest, now, (kind, mode) => (kind === 'nationalId' ? 'optional' : mode));
+  return z
+    .object({
+      displayName: text(120).optional().default('').transform(normaliseName),
+      email,
+      phone,
+      ...extraShape,
+    })
+    .superRefine(requireContact)
+    .transform((v): EntrantDetailsInput => ({ displayName: v.displayName, email: v.email, phone: v.phone, extra: extraOf(v as Record<string, unknown>, extraShape) }));
+}
+
+/** The request for a one-time sign-in link: the email used, and the entry code if known. */
+export const signInLinkRequestSchema = z.object({
+  email: email.refine((s): s is string => s !== null, 'form.required'),
+  entryCode: z
+    .preprocess((v) => (v === undefined || v === null ? '' : v), z.string('form.invalid'))
+    .transform((s) => s.trim().toUpperCase())
+    .pipe(z.string().max(40, 'form.tooLong'))
+    .transform((s) => s || null),
 });
 
 export const galleryQuerySchema = z.object({

@@ -4,11 +4,14 @@ import { AppError, ConflictError, NotFoundError, TooManyRequestsError, Validatio
 import { hit } from '../http/rateLimit';
 import { flash, render } from '../http/render';
 import { tryParse } from '../http/validate';
+import type { EntrantOptionalField } from '../contests/queries';
+import { correctEntrantDetails, extraFieldValue } from './entrantDetails';
 import { contestOf, tiktokOptions, type EntriesDeps } from './handlers';
 import { normaliseEmail, normalisePhone, maskNationalId } from './normalise';
 import * as q from './queries';
-import { correctionSchema, lookupSchema } from './schemas';
+import { correctionSchema, entrantDetailsSchema, lookupSchema, signInLinkRequestSchema } from './schemas';
 import { checkAccessToken, correctEntry, replaceEntryFile, withdrawEntry } from './service';
+import { requestSignInLink, SIGN_IN_LINK_MINUTES, signInLinkUsable, useSignInLink } from './signInLinks';
 
 declare module 'express-session' {
   interface SessionData {
@@ -36,9 +39,26 @@ export function selfServiceHandlers(d: EntriesDeps) {
     return entry;
   };
 
-  const showPage = async (req: Request, res: Response, entry: q.EntryRow, values: Record<string, string> | null, errors: Record<string, string>, status = 200) => {
+  /** The contest's extra fields the entrant page shows and corrects, in the submit form's order. */
+  const askedFields = (res: Response): EntrantOptionalField[] => {
+    const ef = contestOf(res).entrant_fields ?? {};
+    return (['dateOfBirth', 'organisation', 'occupation', 'province', 'address', 'nationalId', 'tiktokHandle'] as const).filter((k) => ef[k] === 'optional' || ef[k] === 'required');
+  };
+
+  interface PageState {
+    values?: Record<string, string> | null;
+    details?: Record<string, string> | null;
+    errors?: Record<string, string>;
+    status?: number;
+  }
+
+  const showPage = async (req: Request, res: Response, entry: q.EntryRow, s: PageState = {}) => {
     const contest = contestOf(res);
     const entrant = await q.findEntrant(d.pool, entry.entrant_id);
+    const fields = askedFields(res);
+    const storedDetails: Record<string, string> = entrant
+      ? { displayName: entrant.display_name ?? '', email: entrant.email ?? '', phone: entrant.phone_e164 ?? '', ...Object.fromEntries(fields.map((f) => [f, extraFieldValue(entrant, f)])) }
+      : {};
     await render(
       res,
       'entries/my',
@@ -47,20 +67,47 @@ export function selfServiceHandlers(d: EntriesDeps) {
         contest,
         entry,
         entrant: entrant ? { ...entrant, national_id: maskNationalId(entrant.national_id) } : null,
+        fields,
         canChange: acceptsCorrections(contest) && entry.status !== 'withdrawn',
-        values: values ?? { title: entry.title, description: entry.description, displayName: entrant?.display_name ?? '', tiktokUrl: entry.tiktok_url_input },
-        errors,
+        values: s.values ?? { title: entry.title, description: entry.description, tiktokUrl: entry.tiktok_url_input },
+        details: s.details ?? storedDetails,
+        errors: s.errors ?? {},
         styles: ['entries.css'],
       },
+      s.status ?? 200,
+    );
+  };
+
+  const lookupPage = async (req: Request, res: Response, values: Record<string, string>, errors: Record<string, string>, status = 200) => {
+    const contest = contestOf(res);
+    const access = req.session.entryAccess ?? [];
+    const own = access.length ? await q.ownEntriesOf(d.pool, contest.id, access) : [];
+    await render(
+      res,
+      'entries/lookup',
+      { title: req.t('entries.my.lookup'), contest, own, values: { code: '', contact: '', email: '', entryCode: '', ...values }, errors, minutes: SIGN_IN_LINK_MINUTES, styles: ['entries.css'] },
       status,
     );
   };
 
-  const lookupPage = (req: Request, res: Response, values: Record<string, string>, errors: Record<string, string>, status = 200) =>
-    render(res, 'entries/lookup', { title: req.t('entries.my.lookup'), contest: contestOf(res), values, errors, styles: ['entries.css'] }, status);
+  const signInPage = (req: Request, res: Response, state: 'sent' | 'confirm' | 'used', extra: Record<string, unknown> = {}, status = 200) =>
+    render(
+      res,
+      'entries/signInLink',
+      { title: req.t(`entries.signIn.${state}Title`), contest: contestOf(res), state, minutes: SIGN_IN_LINK_MINUTES, styles: ['entries.css'], ...extra },
+      status,
+    );
+
+  /** What the details form sent, as typed (the national ID too: it is the entrant's own input). */
+  const typedDetails = (req: Request, res: Response): Record<string, string> => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const out: Record<string, string> = {};
+    for (const k of ['displayName', 'email', 'phone', ...askedFields(res)]) out[k] = typeof body[k] === 'string' ? (body[k] as string).slice(0, 2048) : '';
+    return out;
+  };
 
   return {
-    lookupForm: (req: Request, res: Response) => lookupPage(req, res, { code: '', contact: '' }, {}),
+    lookupForm: (req: Request, res: Response) => lookupPage(req, res, {}, {}),
 
     lookup: async (req: Request, res: Response) => {
       const contest = contestOf(res);
@@ -83,25 +130,77 @@ export function selfServiceHandlers(d: EntriesDeps) {
 
     show: async (req: Request, res: Response) => {
       const entry = await loadOwnEntry(req, res);
-      await showPage(req, res, entry, null, {});
+      await showPage(req, res, entry);
     },
 
     correct: async (req: Request, res: Response) => {
       const contest = contestOf(res);
       const entry = await loadOwnEntry(req, res);
       const parsed = tryParse(correctionSchema, req.body);
-      const values = { title: String(req.body?.title ?? ''), description: String(req.body?.description ?? ''), displayName: String(req.body?.displayName ?? ''), tiktokUrl: String(req.body?.tiktokUrl ?? '') };
-      if (!parsed.ok) return showPage(req, res, entry, values, parsed.errors, 422);
+      const values = { title: String(req.body?.title ?? ''), description: String(req.body?.description ?? ''), tiktokUrl: String(req.body?.tiktokUrl ?? '') };
+      if (!parsed.ok) return showPage(req, res, entry, { values, errors: parsed.errors, status: 422 });
       try {
         await correctEntry(d.pool, contest, entry, parsed.data, { now: new Date(), tiktok: tiktokOptions(d) });
       } catch (err) {
-        if (err instanceof ValidationError) return showPage(req, res, entry, values, err.fieldErrors, 422);
-        if (err instanceof ConflictError && err.code === 'duplicate_clip') return showPage(req, res, entry, values, { tiktokUrl: err.messageKey }, 409);
-        if (err instanceof AppError && err.code === 'submissions_closed') return showPage(req, res, entry, values, { _form: 'entries.my.readOnly' }, 403);
+        if (err instanceof ValidationError) return showPage(req, res, entry, { values, errors: err.fieldErrors, status: 422 });
+        if (err instanceof ConflictError && err.code === 'duplicate_clip') return showPage(req, res, entry, { values, errors: { tiktokUrl: err.messageKey }, status: 409 });
+        if (err instanceof AppError && err.code === 'submissions_closed') return showPage(req, res, entry, { values, errors: { _form: 'entries.my.readOnly' }, status: 403 });
         throw err;
       }
       flash(req, 'success', req.t('entries.my.saved'));
       req.session.save(() => res.redirect(303, `/c/${contest.slug}/my/${entry.code}`));
+    },
+
+    correctDetails: async (req: Request, res: Response) => {
+      const contest = contestOf(res);
+      const entry = await loadOwnEntry(req, res);
+      const now = new Date();
+      const details = typedDetails(req, res);
+      const parsed = tryParse(entrantDetailsSchema(contest, now), req.body);
+      if (!parsed.ok) return showPage(req, res, entry, { details, errors: parsed.errors, status: 422 });
+      try {
+        await correctEntrantDetails(d.pool, contest, entry, parsed.data, { now, lang: req.lang });
+      } catch (err) {
+        if (err instanceof ValidationError) return showPage(req, res, entry, { details, errors: err.fieldErrors, status: 422 });
+        if (err instanceof ConflictError && err.code === 'entrant_limit') {
+          const field = parsed.data.email ? 'email' : 'phone';
+          return showPage(req, res, entry, { details, errors: { [field]: req.t(err.messageKey, err.params) }, status: 409 });
+        }
+        if (err instanceof AppError && err.code === 'submissions_closed') return showPage(req, res, entry, { details, errors: { _form: 'entries.my.readOnly' }, status: 403 });
+        throw err;
+      }
+      flash(req, 'success', req.t('entries.details.saved'));
+      req.session.save(() => res.redirect(303, `/c/${contest.slug}/my/${entry.code}`));
+    },
+
+    requestLink: async (req: Request, res: Response) => {
+      const contest = contestOf(res);
+      const parsed = tryParse(signInLinkRequestSchema, req.body);
+      const values = { email: String(req.body?.email ?? '').slice(0, 254), entryCode: String(req.body?.entryCode ?? '').slice(0, 40) };
+      if (!parsed.ok) return lookupPage(req, res, values, parsed.errors, 422);
+      await requestSignInLink(d.pool, contest, { email: parsed.data.email, code: parsed.data.entryCode }, {
+        now: new Date(),
+        ip: req.ip ?? 'unknown',
+        lang: req.lang,
+        publicUrl: d.config.PUBLIC_URL,
+        rateLimits: { enabled: d.config.RATE_LIMITS, perIpPerHour: d.config.LOOKUP_LIMIT_PER_IP_PER_HOUR, perEmailPerHour: d.config.SIGN_IN_LINK_LIMIT_PER_EMAIL_PER_HOUR },
+      });
+      // The same page whether the address is known or not.
+      await signInPage(req, res, 'sent', { email: parsed.data.email });
+    },
+
+    linkPage: async (req: Request, res: Response) => {
+      const token = typeof req.query.t === 'string' ? req.query.t : '';
+      if (!(await signInLinkUsable(d.pool, contestOf(res), token))) return signInPage(req, res, 'used', {}, 410);
+      await signInPage(req, res, 'confirm', { token });
+    },
+
+    useLink: async (req: Request, res: Response) => {
+      const contest = contestOf(res);
+      const used = await useSignInLink(d.pool, contest, typeof req.body?.token === 'string' ? req.body.token : '');
+      if (!used) return signInPage(req, res, 'used', {}, 410);
+      for (const e of used.entries) grant(req, e.id);
+      req.session.save(() => res.redirect(303, used.goTo ? `/c/${contest.slug}/my/${used.goTo}` : `/c/${contest.slug}/my`));
     },
 
     replaceFile: async (req: Request, res: Response) => {
@@ -110,8 +209,8 @@ export function selfServiceHandlers(d: EntriesDeps) {
       try {
         await replaceEntryFile(d.pool, d.store, contest, entry, req.upload, new Date());
       } catch (err) {
-        if (err instanceof ValidationError) return showPage(req, res, entry, null, err.fieldErrors, 422);
-        if (err instanceof AppError && err.code === 'submissions_closed') return showPage(req, res, entry, null, { _form: 'entries.my.readOnly' }, 403);
+        if (err instanceof ValidationError) return showPage(req, res, entry, { errors: err.fieldErrors, status: 422 });
+        if (err instanceof AppError && err.code === 'submissions_closed') return showPage(req, res, entry, { errors: { _form: 'entries.my.readOnly' }, status: 403 });
         throw err;
       }
       flash(req, 'success', req.t('entries.my.saved'));
@@ -124,7 +223,7 @@ export function selfServiceHandlers(d: EntriesDeps) {
       try {
         await withdrawEntry(d.pool, contest, entry, new Date());
       } catch (err) {
-        if (err instanceof AppError && err.code === 'submissions_closed') return showPage(req, res, entry, null, { _form: 'entries.my.readOnly' }, 403);
+        if (err instanceof AppError && err.code === 'submissions_closed') return showPage(req, res, entry, { errors: { _form: 'entries.my.readOnly' }, status: 403 });
         throw err;
       }
       flash(req, 'success', req.t('entries.my.withdrawn'));

@@ -345,7 +345,7 @@ export async function correctEntry(
   pool: Pool,
   contest: ContestRow,
   entry: q.EntryRow,
-  input: { title: string; description: string; displayName: string; tiktokUrl: string },
+  input: { title: string; description: string; tiktokUrl: string },
   ctx: { now: Date; tiktok: TikTokClientOptions },
 ): Promise<void> {
   if (!acceptsCorrections(contest, ctx.now)) throw new SubmissionsClosedError();
@@ -357,7 +357,6 @@ export async function correctEntry(
   try {
     await withTransaction(pool, async (tx) => {
       await q.updateEntryDetails(tx, entry.id, { title: input.title, description: input.description, tiktokUrlInput: input.tiktokUrl, ...link });
-      await q.updateDisplayName(tx, entry.entrant_id, input.displayName);
       await recordAudit(tx, entrantActor(entry.code), {
         action: 'entry.corrected',
         subjectType: 'entry',

@@ -2,6 +2,7 @@ import type { LocaleBundle } from './index';
 import { core } from './core';
 import { contestsLocale } from '../contests/locale';
 import { entriesLocale } from '../entries/locale';
+import { selfServiceLocale } from '../entries/selfServiceLocale';
 import { judgingLocale } from '../judging/locale';
 import { metricsLocale } from '../metrics/locale';
 import { resultsLocale } from '../results/locale';
@@ -14,6 +15,7 @@ export const BUNDLES: LocaleBundle[] = [
   core,
   contestsLocale,
   entriesLocale,
+  selfServiceLocale,
   judgingLocale,
   metricsLocale,
   resultsLocale,

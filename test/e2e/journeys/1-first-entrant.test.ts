@@ -120,9 +120,47 @@ describeBrowser('journey 1: a first-time entrant finds the contest, submits, loo
       [c.id, code],
     );
     expect(corrected).toEqual({ title: 'Nụ cười sau lớp khẩu trang xanh', link_status: 'ok', video_id: videoId });
+
+    // 6. Her own details: a half-typed phone is refused beside the field and kept; then stored in E.164.
+    const details = `form[action="/c/${c.slug}/my/${code}/details"] button[type=submit]`;
+    await later.fill('#f-phone', '0903 111');
+    await later.click(details);
+    await later.waitForSelector('#f-phone-err');
+    expect(await later.inputValue('#f-phone')).toBe('0903 111');
+    await screenshot(later, `journey1-details-error-${name}`);
+    await noAxe(later);
+    await later.fill('#f-phone', '0903 111 222');
+    await later.click(details);
+    await later.waitForSelector('.flash-success');
+    expect(await later.locator('.my-entry .summary').innerText()).toContain('+84903111222');
+    await screenshot(later, `journey1-details-saved-${name}`);
     await context.close();
 
-    // 6. A second submission of the same clip (another person, same link) is refused at the link field.
+    // 7. On a third device, without the code: a one-time sign-in link by email.
+    const third = await browser.newContext({ viewport });
+    const mailPage = await third.newPage();
+    problems.push(...watchConsole(mailPage));
+    await mailPage.goto(`${site.url}/c/${c.slug}/my`);
+    await mailPage.fill('#f-email', `Linh.${name}@example.vn`);
+    await mailPage.click('form.sign-in-link-form button[type=submit]');
+    await mailPage.waitForSelector('.sign-in-link [role=status]');
+    await screenshot(mailPage, `journey1-link-sent-${name}`);
+    await noAxe(mailPage);
+    const mail = await one<{ text_body: string }>(db.pool, `SELECT text_body FROM outbox WHERE kind = 'entrant_sign_in_link' AND to_address = $1`, [`linh.${name}@example.vn`]);
+    const linkPath = /(\/c\/\S+\/my-link\?t=[A-Za-z0-9_-]{43})/.exec(mail.text_body)?.[1] as string;
+    await mailPage.goto(`${site.url}${linkPath}`);
+    await screenshot(mailPage, `journey1-link-confirm-${name}`);
+    await noAxe(mailPage);
+    await mailPage.click('.sign-in-link button[type=submit]');
+    await mailPage.waitForSelector('.my-entry');
+    expect(await mailPage.textContent('h1')).toContain(code);
+    await mailPage.goto(`${site.url}${linkPath}`);
+    expect(await mailPage.textContent('h1')).toBe('Đường dẫn đã được dùng hoặc đã hết hạn');
+    await screenshot(mailPage, `journey1-link-used-${name}`);
+    await noAxe(mailPage);
+    await third.close();
+
+    // 8. A second submission of the same clip (another person, same link) is refused at the link field.
     await page.goto(`${site.url}/c/${c.slug}/submit`);
     await page.fill('#f-tiktokUrl', `${fullUrl}?is_from_webapp=1`);
     await page.fill('#f-title', 'Bài gửi lại');

@@ -136,10 +136,11 @@ describe("the entrant's own page", () => {
     expect(page.status).toBe(200);
     const token = csrfFrom(page.text);
     const url = `/c/${c.slug}/my/${sub.body.code}`;
-    const fixed = await agent.post(url).type('form').send({ _csrf: token, title: 'Tên mới', description: 'Mô tả mới', displayName: 'Linh', tiktokUrl: sub.body.canonicalUrl });
+    const fixed = await agent.post(url).type('form').send({ _csrf: token, title: 'Tên mới', description: 'Mô tả mới', tiktokUrl: sub.body.canonicalUrl });
     expect(fixed.status).toBe(303);
-    const row = await one(db.pool, 'SELECT e.title, p.display_name FROM entries e JOIN entrants p ON p.id = e.entrant_id WHERE e.code = $1 AND e.contest_id = $2', [sub.body.code, c.id]);
-    expect(row).toEqual({ title: 'Tên mới', display_name: 'Linh' });
+    const row = await one(db.pool, 'SELECT e.title, e.description, p.display_name = p.full_name AS same_name FROM entries e JOIN entrants p ON p.id = e.entrant_id WHERE e.code = $1 AND e.contest_id = $2', [sub.body.code, c.id]);
+    // The display name belongs to the details form now: correcting the entry leaves it alone.
+    expect(row).toEqual({ title: 'Tên mới', description: 'Mô tả mới', same_name: true });
     // A stranger without the link or the look-up cannot change it.
     const stranger = request.agent(app);
     const st = csrfFrom((await stranger.get(`/c/${c.slug}/my`)).text);

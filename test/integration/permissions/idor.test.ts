@@ -124,8 +124,13 @@ describe('entries: one entrant’s code with another entrant’s link or session
     expect(withdraw.status).toBe(404);
     const video = await post(asB, `/c/${slug}/my/${a.code}/video`, {}, false);
     expect(video.status).toBe(404);
+    const details = await post(asB, `/c/${slug}/my/${a.code}/details`, { displayName: 'B', email: B.email, phone: B.phone_e164 }, false);
+    expect(details.status).toBe(404);
+    expectNoPersonalData(details, A);
     const row = await one<{ title: string; status: string }>(db.pool, 'SELECT title, status FROM entries WHERE id = $1', [a.id]);
     expect(row).toEqual({ title: 'Clip của A', status: 'received' });
+    const person = await one(db.pool, 'SELECT p.full_name, p.email::text AS email, p.phone_e164 FROM entries e JOIN entrants p ON p.id = e.entrant_id WHERE e.id = $1', [a.id]);
+    expect(person).toEqual(A);
   });
 
   test('look-up with A’s code and B’s contact: the not-found answer, and no access to A afterwards', async () => {

@@ -25,6 +25,13 @@ export const part: MatrixPart = {
     'POST /c/:slug/my/:code': all(404, { entrant: 422 }),
     'POST /c/:slug/my/:code/withdraw': all(404, { entrant: 303 }),
     'POST /c/:slug/my/:code/video': all(404, { entrant: 422 }),
+    // The entrant's own details: no fields posted, so no contact (422).
+    'POST /c/:slug/my/:code/details': all(404, { entrant: 422 }),
+    // Asking for a one-time sign-in link without an email: 422. No token (or one nobody issued)
+    // answers the "used or expired" page (410), to the entrant too: the link is the credential.
+    'POST /c/:slug/my-link': all(422),
+    'GET /c/:slug/my-link': all(410),
+    'POST /c/:slug/my-link/use': all(410),
     'GET /c/:slug/gallery': all(200),
     'GET /c/:slug/gallery/:code': all(200),
     'GET /organiser/contests/:slug/entries': organiserOnly(200),
