@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isRealLocalDateTime } from '../i18n/format';
 import { parseCount } from './parse';
 
 /** Forms of the metrics feature; messages are locale keys. */
@@ -8,18 +9,11 @@ const column = z
   .transform((s) => (s === undefined || s === '' ? undefined : Number(s)))
   .refine((n) => n === undefined || (Number.isInteger(n) && n >= 0 && n < 200), 'form.invalid');
 
-/** A wall-clock time that exists: month 13 or 25:61 would otherwise roll over into another date. */
-function isRealLocalTime(s: string): boolean {
-  const [y, mo, d, h, mi, sec] = s.split(/[-T:]/).map(Number) as [number, number, number, number, number, number?];
-  const t = new Date(Date.UTC(y, mo - 1, d, h, mi, sec ?? 0));
-  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d && t.getUTCHours() === h && t.getUTCMinutes() === mi;
-}
-
 const localDateTime = z
   .string()
   .trim()
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, 'metrics.import.badTime')
-  .refine(isRealLocalTime, 'metrics.import.badTime');
+  .refine(isRealLocalDateTime, 'metrics.import.badTime');
 
 export const mappingSchema = z.object({
   video: column,
