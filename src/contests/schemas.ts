@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { zonedLocalToUtc } from '../i18n/format';
+import { isRealLocalDateTime, zonedLocalToUtc } from '../i18n/format';
 import { ENTRANT_OPTIONAL_FIELDS, type EntrantOptionalField, type FieldMode } from './queries';
 import { foldSlug, SLUG_PATTERN } from './slug';
 
@@ -17,7 +17,7 @@ const optionalInt = (min: number, max: number) =>
   z.preprocess((v) => (typeof v === 'string' ? v.trim() : v ?? ''), z.union([z.literal(''), z.string().regex(/^\d{1,3}$/, 'form.invalid')]))
     .transform((v) => (v === '' ? null : Number(v)))
     .pipe(z.number().int().min(min, 'form.invalid').max(max, 'form.invalid').nullable());
-const localDateTime = z.preprocess((v) => (typeof v === 'string' ? v.trim() : v ?? ''), z.union([z.literal(''), z.string().regex(LOCAL_DATE_TIME, 'contests.badDate')]));
+const localDateTime = z.preprocess((v) => (typeof v === 'string' ? v.trim() : v ?? ''), z.union([z.literal(''), z.string().regex(LOCAL_DATE_TIME, 'contests.badDate').refine(isRealLocalDateTime, 'contests.badDate')]));
 /** A repeated form field arrives as a string once and as an array twice or more. */
 const list = z.preprocess((v) => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().max(2000)));
 

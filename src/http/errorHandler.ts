@@ -1,7 +1,8 @@
-import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { MulterError } from 'multer';
 import { DbUnavailableError } from '../db';
 import { DbBadInputError } from '../db/errors';
+import { DEFAULT_LANG, translate } from '../i18n';
 import type { Logger } from '../shared/logger';
 import { AppError, NotFoundError, PayloadTooLargeError, ServiceUnavailableError, TooManyRequestsError, UnauthenticatedError, ValidationError } from './errors';
 
@@ -23,6 +24,8 @@ function normalise(err: unknown): unknown {
     return new AppError(403, 'invalid_csrf', 'error.csrf');
   }
   if (e?.type === 'entity.too.large') return new PayloadTooLargeError();
+  // body-parser's parameterLimit (a form with hundreds of repeated fields): too large, not a crash.
+  if (e?.type === 'parameters.too.many') return new PayloadTooLargeError('error.tooManyFields');
   if (e?.type === 'entity.parse.failed' || e?.type === 'encoding.unsupported') return new ValidationError({ _body: 'form.invalid' });
   if (e?.status === 400 && err instanceof Error && /multipart|boundary|unexpected end/i.test(err.message)) {
     return new ValidationError({ _body: 'form.invalid' });
@@ -34,11 +37,23 @@ function normalise(err: unknown): unknown {
   return err;
 }
 
+/**
+ * A body the parser refused fails before the language middleware has run: the error page still
+ * needs a translator and the layout's locals (no user, no flash) to render.
+ */
+function ensureLocals(req: Request, res: Response): void {
+  if (typeof req.t === 'function') return;
+  req.lang = DEFAULT_LANG;
+  req.t = (key, params) => translate(DEFAULT_LANG, key, params);
+  Object.assign(res.locals, { lang: DEFAULT_LANG, t: req.t, currentPath: req.originalUrl, user: undefined, takeFlash: () => [], csrfToken: () => '' });
+}
+
 export const notFoundHandler: RequestHandler = (_req, _res, next) => next(new NotFoundError());
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (rawErr, req, res, _next) => {
     const err = normalise(rawErr);
+    ensureLocals(req, res);
     const requestId = String(req.id ?? '');
     if (res.headersSent) {
       logger.error({ err: rawErr, requestId }, 'error after the response started');

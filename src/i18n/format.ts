@@ -58,6 +58,18 @@ export function formatDate(d: Date | string | null | undefined, timeZone: string
  * Converts a wall-clock time typed in a zone ("2021-09-30T23:59" in Asia/Ho_Chi_Minh) to the
  * instant it names. Works for zones with DST by correcting once with the offset found.
  */
+/**
+ * Whether "YYYY-MM-DDTHH:mm[:ss]" names a wall-clock time that exists: without this check the
+ * 30th of February or 25:61 roll over silently into another date.
+ */
+export function isRealLocalDateTime(local: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(local.trim());
+  if (!m) return false;
+  const [y, mo, d, h, mi, s] = m.slice(1).map((x) => Number(x ?? 0)) as [number, number, number, number, number, number];
+  const t = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d && t.getUTCHours() === h && t.getUTCMinutes() === mi && t.getUTCSeconds() === s;
+}
+
 export function zonedLocalToUtc(local: string, timeZone: string): Date {
   const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(local.trim());
   if (!m) throw new RangeError(`Not a local date-time: ${local}`);

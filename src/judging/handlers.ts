@@ -18,6 +18,7 @@ import * as screening from './screening';
 import { canSeeOtherScores, weightedScore } from './policy';
 import {
   closeSchema, conflictSchema, criterionSchema, declareConflictSchema, judgeSchema, moveSchema, pageQuerySchema, queueQuerySchema, roundSchema, scoresheetSchema,
+  screeningReasonSchema,
 } from './schemas';
 
 const QUEUE_PAGE = 50;
@@ -127,10 +128,10 @@ export function judgingHandlers(pool: Pool, config: Config) {
 
     screeningAddReason: async (req: Request, res: Response) => {
       const contest = await loadContestForOrganiser(pool, param(req, 'slug'));
-      const body = req.body as Record<string, unknown>;
-      const label = typeof body.label === 'string' ? body.label.trim().normalize('NFC') : '';
-      const labels = body.defaults === '1' ? screening.DEFAULT_REASONS : label ? [label.slice(0, 200)] : [];
       const back = `/organiser/contests/${contest.slug}/screening`;
+      const parsed = tryParse(screeningReasonSchema, req.body);
+      if (!parsed.ok) return redirectWith(req, res, back, 'error', Object.values(parsed.errors).map((k) => req.t(k)).join(' '));
+      const labels = parsed.data.defaults ? screening.DEFAULT_REASONS : parsed.data.label ? [parsed.data.label] : [];
       if (!labels.length) return redirectWith(req, res, back, 'error', req.t('form.required'));
       await withTransaction(pool, (tx) => screening.addReasons(tx, contest.id, labels, actorOf(req)));
       redirectWith(req, res, back, 'success', req.t('screening.reasonsAdded'));

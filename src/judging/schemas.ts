@@ -16,7 +16,8 @@ export const roundSchema = z
     othersScores: z.enum(['never', 'after_own', 'always'], 'form.invalid').default('after_own'),
     assignmentMode: z.enum(['all', 'n_per_entry'], 'form.invalid').default('all'),
     judgesPerEntry: z.preprocess((v) => (v === '' || v === undefined ? null : v), z.coerce.number().int('form.invalid').min(1, 'form.invalid').max(50, 'form.invalid').nullable()),
-    deadlineAt: z.preprocess((v) => (v === '' || v === undefined ? null : v), z.coerce.date('form.invalid').nullable()).optional(),
+    // A date PostgreSQL can store: JavaScript dates reach back 270,000 years, timestamptz 4713 BC.
+    deadlineAt: z.preprocess((v) => (v === '' || v === undefined ? null : v), z.coerce.date('form.invalid').min(new Date('1970-01-01T00:00:00Z'), 'form.invalid').max(new Date('9999-12-31T23:59:59Z'), 'form.invalid').nullable()).optional(),
   })
   .refine((r) => r.assignmentMode === 'all' || (r.judgesPerEntry ?? 0) >= 1, { path: ['judgesPerEntry'], message: 'judging.error.judgesPerEntry' });
 export type RoundInput = z.infer<typeof roundSchema>;
@@ -26,9 +27,10 @@ export const criterionSchema = z
     name: required(120),
     description: text(2000).default(''),
     weight: num().pipe(z.number().positive('judging.error.weight').max(999, 'judging.error.weight')),
-    scaleMin: num().default(1),
-    scaleMax: num().default(10),
-    step: num().pipe(z.number().positive('form.invalid')).default(1),
+    // The columns are numeric(6, 2): anything past ±9999.99 would be refused by the database.
+    scaleMin: num().pipe(z.number().min(-9999, 'form.invalid').max(9999, 'form.invalid')).default(1),
+    scaleMax: num().pipe(z.number().min(-9999, 'form.invalid').max(9999, 'form.invalid')).default(10),
+    step: num().pipe(z.number().positive('form.invalid').max(9999, 'form.invalid')).default(1),
   })
   .refine((c) => c.scaleMax > c.scaleMin, { path: ['scaleMax'], message: 'judging.error.scale' });
 export type CriterionInput = z.infer<typeof criterionSchema>;
@@ -43,6 +45,12 @@ export const conflictSchema = z
     reason: text(1000).default(''),
   })
   .refine((c) => (c.entryCode === '') !== (c.organisation === ''), { path: ['entryCode'], message: 'judging.error.conflictTarget' });
+
+/** A screening reason typed by the organiser, or `defaults=1` for the built-in list. */
+export const screeningReasonSchema = z.object({
+  label: text(200).default(''),
+  defaults: z.preprocess((v) => v === '1', z.boolean()),
+});
 
 export const declareConflictSchema = z.object({ reason: required(1000) });
 

@@ -180,6 +180,8 @@ export async function addConflict(
   c: { judgeId: number; entryId?: number | null; organisation?: string | null; reason: string; source: 'organiser' | 'judge' },
   actor: Actor,
 ): Promise<{ moved: number }> {
+  const judge = await maybeOne(tx, `SELECT id FROM users WHERE id = $1 AND role = 'judge'`, [c.judgeId]);
+  if (!judge) throw new ValidationError({ judgeId: 'judging.error.notJudge' });
   await execute(
     tx,
     `INSERT INTO conflicts (contest_id, judge_id, entry_id, organisation, source, reason, created_by)

@@ -29,6 +29,7 @@ declare module 'express-session' {
 }
 
 const PAGE = 20;
+const RULE_FIELDS = ['formula', 'wViews', 'wLikes', 'wComments', 'wShares', 'cutoff'] as const;
 
 function slugOf(req: Request): string {
   return String(req.params.slug);
@@ -304,8 +305,12 @@ export function metricsHandlers(pool: Pool, uploadDir: string) {
       const tierId = idParam(req.params.tier);
       const parsed = tryParse(tierRuleSchema, req.body);
       if (!parsed.ok) {
-        const qs = new URLSearchParams({ ...(req.body as Record<string, string>), tier: String(tierId) });
-        qs.delete('_csrf');
+        // The preview re-reads the rule from the query string: only its fields, each cut short, so
+        // a hostile body cannot grow the redirect past what a browser or this server accepts.
+        const body = req.body as Record<string, unknown>;
+        const qs = new URLSearchParams();
+        for (const k of RULE_FIELDS) if (body[k] !== undefined) qs.set(k, String(body[k]).slice(0, 100));
+        qs.set('tier', String(tierId));
         return res.redirect(303, `/organiser/contests/${contest.slug}/peoples-choice?${qs.toString()}`);
       }
       const tier = await service.saveTierRule(pool, contest, tierId, toRule(parsed.data, contest), staffActor(currentUser(req), String(req.id)));

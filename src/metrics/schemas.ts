@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isRealLocalDateTime } from '../i18n/format';
 import { parseCount } from './parse';
 
 /** Forms of the metrics feature; messages are locale keys. */
@@ -8,7 +9,11 @@ const column = z
   .transform((s) => (s === undefined || s === '' ? undefined : Number(s)))
   .refine((n) => n === undefined || (Number.isInteger(n) && n >= 0 && n < 200), 'form.invalid');
 
-const localDateTime = z.string().trim().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, 'metrics.import.badTime');
+const localDateTime = z
+  .string()
+  .trim()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, 'metrics.import.badTime')
+  .refine(isRealLocalDateTime, 'metrics.import.badTime');
 
 export const mappingSchema = z.object({
   video: column,

@@ -88,7 +88,9 @@ export function resultsHandlers(pool: Pool) {
 
     entrySheets: async (req: Request, res: Response) => {
       const contest = await loadContestForOrganiser(pool, slugOf(req));
-      const round = await loadRound(pool, contest, Number(req.params.roundId) || -1);
+      const roundId = Number(req.params.roundId);
+      if (!Number.isSafeInteger(roundId) || roundId <= 0) throw new NotFoundError('round_not_found');
+      const round = await loadRound(pool, contest, roundId);
       const entry = await findEntryByCode(pool, contest.id, String(req.params.code));
       if (!entry) throw new NotFoundError('entry_not_found');
       const [sheets, criteria] = await Promise.all([entrySheets(pool, round.id, entry.id), listCriteria(pool, round.id)]);

@@ -1,14 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { one } from '../../src/db';
 import { utcToZonedLocal } from '../../src/i18n/format';
-import { makeApp } from '../helpers/app';
 import { createStaff, createEntry, TEST_PASSWORD } from '../helpers/factories';
 import { contestBannerPng } from '../helpers/factories/contestImages';
-import { resetDb, testConfig, testDb } from '../helpers/db';
-import { DESKTOP, PHONE, describeBrowser, launchBrowser, screenshot, serve, watchConsole } from '../helpers/browser';
+import { testDb } from '../helpers/db';
+import { DESKTOP, PHONE, describeBrowser, screenshot, signIn, useBrowserSite, watchConsole } from '../helpers/browser';
 
 const db = testDb();
 const uploadDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipjury-e2e-contests-'));
@@ -40,19 +39,11 @@ const overflowing = (page: Page, width: number) =>
   }, width);
 
 describeBrowser('an organiser creates and publishes a contest in Chromium', () => {
-  let browser: Browser;
-  let site: { url: string; close(): Promise<void> };
-
+  const site = useBrowserSite(db, { UPLOAD_DIR: uploadDir });
   beforeAll(async () => {
-    await resetDb(db.pool);
     fs.writeFileSync(bannerFile, contestBannerPng());
-    site = await serve(makeApp(db, testConfig({ UPLOAD_DIR: uploadDir })));
-    browser = await launchBrowser();
   });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-    await db.close();
+  afterAll(() => {
     fs.rmSync(uploadDir, { recursive: true, force: true });
   });
 
@@ -61,14 +52,10 @@ describeBrowser('an organiser creates and publishes a contest in Chromium', () =
     ['desktop', DESKTOP],
   ])('form with a mistake, fixed, banner, publish, public page with countdown (%s)', async (name, viewport) => {
     const organiser = await createStaff(db, { role: 'organiser', name: 'Ban Tổ chức' });
-    const page = await browser.newPage({ viewport });
+    const page = await site.newPage({ viewport });
     const problems = watchConsole(page);
     page.on('dialog', (d) => void d.accept());
-    await page.goto(`${site.url}/login`);
-    await page.fill('#f-email', organiser.email);
-    await page.fill('#f-password', TEST_PASSWORD);
-    await page.click('main button[type=submit]');
-    await page.waitForURL(`${site.url}/staff`);
+    await signIn(page, organiser.email, TEST_PASSWORD);
 
     await page.goto(`${site.url}/organiser/contests`);
     await page.click('a[href="/organiser/contests/new"]');

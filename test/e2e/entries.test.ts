@@ -1,35 +1,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
 import { execute } from '../../src/db';
-import { makeApp } from '../helpers/app';
 import { createContest, createEntry } from '../helpers/factories';
 import { entriesUploadDir, entriesVideoId, ENTRIES_MP4 } from '../helpers/factories/entries';
-import { resetDb, testConfig, testDb } from '../helpers/db';
-import { PHONE, describeBrowser, launchBrowser, screenshot, serve, watchConsole } from '../helpers/browser';
+import { testDb } from '../helpers/db';
+import { PHONE, describeBrowser, screenshot, useBrowserSite, watchConsole } from '../helpers/browser';
 
 const db = testDb();
 
 describeBrowser('an entrant on a phone: the form, a failed submit, the receipt, the gallery', () => {
-  let browser: Browser;
-  let site: { url: string; close(): Promise<void> };
-
-  beforeAll(async () => {
-    await resetDb(db.pool);
-    site = await serve(makeApp(db, testConfig({ RATE_LIMITS: 'false', UPLOAD_DIR: entriesUploadDir() })));
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-    await db.close();
-  });
+  const site = useBrowserSite(db, { RATE_LIMITS: 'false', UPLOAD_DIR: entriesUploadDir() });
 
   test('submits with a typo, fixes it, uploads the original file, keeps the code, finds clips in the gallery', async () => {
     const c = await createContest(db, { slug: 'thoi-khac-kho-quen', title: 'Thời khắc khó quên', code_prefix: 'TKKQ', upload_mode: 'optional', entrant_fields: { province: 'optional' } });
     await execute(db.pool, `INSERT INTO categories (contest_id, name, position) VALUES ($1, 'Tuyến đầu', 1), ($1, 'Cộng đồng', 2)`, [c.id]);
     await createEntry(db, c, { status: 'eligible', title: 'Ca trực đêm của Trúc Linh', display_name: 'Trúc Linh' });
-    const page = await browser.newPage({ viewport: PHONE });
+    const page = await site.newPage({ viewport: PHONE });
     const problems = watchConsole(page);
     await page.goto(`${site.url}/c/${c.slug}/submit`);
     await screenshot(page, 'entries-form-phone');

@@ -1,41 +1,25 @@
-import type { Browser } from 'playwright-core';
-import { makeApp } from '../helpers/app';
 import { createStaff, TEST_PASSWORD } from '../helpers/factories';
-import { resetDb, testConfig, testDb } from '../helpers/db';
-import { DESKTOP, PHONE, axeViolations, describeBrowser, launchBrowser, screenshot, serve, watchConsole } from '../helpers/browser';
+import { testDb } from '../helpers/db';
+import { DESKTOP, PHONE, axeViolations, describeBrowser, screenshot, signIn, useBrowserSite, watchConsole } from '../helpers/browser';
 
 const db = testDb();
 
 describeBrowser('sign-in and staff accounts in Chromium', () => {
-  let browser: Browser;
-  let site: { url: string; close(): Promise<void> };
-
-  beforeAll(async () => {
-    await resetDb(db.pool);
-    site = await serve(makeApp(db, testConfig()));
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-    await db.close();
-  });
+  const site = useBrowserSite(db);
 
   test.each([
     ['phone', PHONE],
     ['desktop', DESKTOP],
   ])('an admin signs in, creates a judge with a typo, fixes it, and switches to English (%s)', async (name, viewport) => {
     const admin = await createStaff(db, { role: 'admin', name: 'Trần Thị Quản Trị' });
-    const page = await browser.newPage({ viewport });
+    const page = await site.newPage({ viewport });
     const problems = watchConsole(page);
     await page.goto(`${site.url}/admin/accounts`);
     expect(new URL(page.url()).pathname).toBe('/login');
     await screenshot(page, `foundation-login-${name}`);
     expect(await axeViolations(page)).toEqual([]);
-    await page.fill('#f-email', admin.email);
-    await page.fill('#f-password', TEST_PASSWORD);
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${site.url}/admin/accounts`);
+    await signIn(page, admin.email, TEST_PASSWORD);
+    expect(page.url()).toBe(`${site.url}/admin/accounts`);
 
     await page.fill('#f-name', 'Lê Văn Giám Khảo');
     await page.fill('#f-email', `judge-${name}@example`);

@@ -1,29 +1,15 @@
-import type { Browser } from 'playwright-core';
-import { makeApp } from '../helpers/app';
 import { TEST_PASSWORD, createStaff } from '../helpers/factories';
 import { createEntry } from '../helpers/factories/contests';
 import { createJudgingRound } from '../helpers/factories/judging';
-import { resetDb, testConfig, testDb } from '../helpers/db';
-import { DESKTOP, PHONE, describeBrowser, launchBrowser, screenshot, serve, watchConsole } from '../helpers/browser';
+import { testDb } from '../helpers/db';
+import { DESKTOP, PHONE, describeBrowser, screenshot, signIn, useBrowserSite, watchConsole } from '../helpers/browser';
 import { rows, withTransaction } from '../../src/db';
 import { openRound } from '../../src/judging/service';
 
 const db = testDb();
 
 describeBrowser("a judge's pass through the queue in Chromium, keyboard only", () => {
-  let browser: Browser;
-  let site: { url: string; close(): Promise<void> };
-
-  beforeAll(async () => {
-    await resetDb(db.pool);
-    site = await serve(makeApp(db, testConfig()));
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-    await db.close();
-  });
+  const site = useBrowserSite(db);
 
   test.each([
     ['desktop', DESKTOP],
@@ -32,16 +18,10 @@ describeBrowser("a judge's pass through the queue in Chromium, keyboard only", (
     const f = await createJudgingRound(db, { judges: 1, entries: 3 });
     await withTransaction(db.pool, (tx) => openRound(tx, f.roundId, { id: null, label: 'e2e' }));
     const judge = f.judges[0]!;
-    const page = await browser.newPage({ viewport });
+    const page = await site.newPage({ viewport });
     const problems = watchConsole(page);
 
-    await page.goto(`${site.url}/login`);
-    await page.focus('#f-email');
-    await page.keyboard.type(judge.email);
-    await page.keyboard.press('Tab');
-    await page.keyboard.type(TEST_PASSWORD);
-    await page.keyboard.press('Enter');
-    await page.waitForURL(`${site.url}/staff`);
+    await signIn(page, judge.email, TEST_PASSWORD, { keyboard: true });
     await page.goto(`${site.url}/judging`);
     expect(await page.textContent('.jd-counts')).toBe('Đã gửi 0 · Nháp 0 · Chưa chấm 3 / 3');
     await screenshot(page, `judging-dashboard-${name}`);
@@ -113,13 +93,9 @@ describeBrowser("a judge's pass through the queue in Chromium, keyboard only", (
     await createEntry(db, f.contest, { status: 'received', link_status: 'to_verify' });
     await withTransaction(db.pool, (tx) => openRound(tx, f.roundId, { id: null, label: 'e2e' }));
     const organiser = await createStaff(db, { role: 'organiser' });
-    const page = await browser.newPage({ viewport: DESKTOP });
+    const page = await site.newPage({ viewport: DESKTOP });
     const problems = watchConsole(page);
-    await page.goto(`${site.url}/login`);
-    await page.fill('#f-email', organiser.email);
-    await page.fill('#f-password', TEST_PASSWORD);
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${site.url}/staff`);
+    await signIn(page, organiser.email, TEST_PASSWORD);
     for (const [name, url] of [
       ['screening', `/organiser/contests/${f.contest.slug}/screening`],
       ['rounds', `/organiser/contests/${f.contest.slug}/rounds`],

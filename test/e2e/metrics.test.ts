@@ -1,31 +1,19 @@
 import fs from 'node:fs';
-import type { Browser } from 'playwright-core';
 import { SYSTEM_ACTOR } from '../../src/audit/service';
 import { importSnapshots } from '../../src/metrics/importer';
-import { makeApp } from '../helpers/app';
 import { createStaff, TEST_PASSWORD } from '../helpers/factories/staff';
 import { createContest, createEntry } from '../helpers/factories/contests';
 import { createMetricsCategory, writeMetricsFile } from '../helpers/factories/metrics';
-import { resetDb, testConfig, testDb } from '../helpers/db';
-import { DESKTOP, describeBrowser, launchBrowser, screenshot, serve, watchConsole } from '../helpers/browser';
+import { testDb } from '../helpers/db';
+import { DESKTOP, describeBrowser, screenshot, signIn, useBrowserSite, watchConsole } from '../helpers/browser';
 
 const db = testDb();
 const PROVINCES = ['Hà Nội', 'TP. Hồ Chí Minh', 'Đà Nẵng', 'Hải Phòng', 'Cần Thơ', 'Nghệ An'];
 
 describeBrowser('the campaign dashboard in Chromium', () => {
-  let browser: Browser;
-  let site: { url: string; close(): Promise<void> };
-
+  const site = useBrowserSite(db);
   beforeAll(async () => {
-    await resetDb(db.pool);
-    site = await serve(makeApp(db, testConfig()));
-    browser = await launchBrowser();
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-    await db.close();
-  });
 
   test('an organiser opens the dashboard of a September contest and prints it', async () => {
     const contest = await createContest(db, {
@@ -57,12 +45,9 @@ describeBrowser('the campaign dashboard in Chromium', () => {
     await importSnapshots(db.pool, { contest, filePath: writeMetricsFile(lines.join('\n')), fileName: 'tiktok.csv', actor: SYSTEM_ACTOR });
     const organiser = await createStaff(db, { role: 'organiser', name: 'Ban tổ chức' });
 
-    const page = await browser.newPage({ viewport: DESKTOP });
+    const page = await site.newPage({ viewport: DESKTOP });
     const problems = watchConsole(page);
-    await page.goto(`${site.url}/login`);
-    await page.fill('#f-email', organiser.email);
-    await page.fill('#f-password', TEST_PASSWORD);
-    await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('form[action="/login"] button[type=submit]')]);
+    await signIn(page, organiser.email, TEST_PASSWORD);
     await page.goto(`${site.url}/organiser/contests/${contest.slug}/dashboard`);
     expect(await page.textContent('[data-kpi=entries]')).toBe('90');
     expect(await page.textContent('[data-kpi=eligible]')).toBe('80');
@@ -95,13 +80,10 @@ describeBrowser('the campaign dashboard in Chromium', () => {
       '20/09/2021 21:00;TKKQ-1;nhiều;1;0;0'].join('\n');
     const file = writeMetricsFile(csv, 'xuất từ TikTok.csv');
     const organiser = await createStaff(db, { role: 'organiser', name: 'Ban tổ chức 2' });
-    const page = await browser.newPage({ viewport: DESKTOP });
+    const page = await site.newPage({ viewport: DESKTOP });
     const problems = watchConsole(page);
     // Signed in first, then straight to the page (the return-to-after-login path is the first test's).
-    await page.goto(`${site.url}/login`);
-    await page.fill('#f-email', organiser.email);
-    await page.fill('#f-password', TEST_PASSWORD);
-    await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('form[action="/login"] button[type=submit]')]);
+    await signIn(page, organiser.email, TEST_PASSWORD);
     await page.goto(`${site.url}/organiser/contests/${contest.slug}/metrics`);
     await page.setInputFiles('#f-file', file);
     await page.click('form[enctype] button[type=submit]');

@@ -1,9 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
-import { makeApp } from '../helpers/app';
 import { createEntry, createStaff, TEST_PASSWORD } from '../helpers/factories';
 import { addResultsScoresheet, createResultsContest, createResultsPrizeTier, createResultsRound } from '../helpers/factories/results';
-import { resetDb, testConfig, testDb } from '../helpers/db';
-import { DESKTOP, PHONE, describeBrowser, launchBrowser, screenshot, serve, watchConsole } from '../helpers/browser';
+import { testDb } from '../helpers/db';
+import { DESKTOP, PHONE, describeBrowser, screenshot, signIn, useBrowserSite, watchConsole } from '../helpers/browser';
 import { staffActor } from '../../src/audit/service';
 import { publishWinners, suggestWinners } from '../../src/results/winners';
 import { findContestBySlug } from '../../src/contests/queries';
@@ -11,15 +9,11 @@ import { findContestBySlug } from '../../src/contests/queries';
 const db = testDb();
 
 describeBrowser('results, winners and the ceremony in Chromium', () => {
-  let browser: Browser;
-  let site: { url: string; close(): Promise<void> };
   let slug: string;
   let organiser: { email: string };
 
+  const site = useBrowserSite(db);
   beforeAll(async () => {
-    await resetDb(db.pool);
-    site = await serve(makeApp(db, testConfig()));
-    browser = await launchBrowser();
     const contest = await createResultsContest(db, { state: 'judging', slug: 'le-trao-giai', title: 'Thời khắc khó quên', public_fields: ['displayName', 'province'] });
     slug = contest.slug;
     const round = await createResultsRound(db, contest, { name: 'Chung khảo' });
@@ -35,24 +29,11 @@ describeBrowser('results, winners and the ceremony in Chromium', () => {
     organiser = org;
     await suggestWinners(db.pool, contest, staffActor(org));
   });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-    await db.close();
-  });
-
-  async function signIn(page: Page) {
-    await page.goto(`${site.url}/login`);
-    await page.fill('#f-email', organiser.email);
-    await page.fill('#f-password', TEST_PASSWORD);
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${site.url}/staff`);
-  }
 
   test('the organiser screens render (ranking, winners list)', async () => {
-    const page = await browser.newPage({ viewport: DESKTOP });
+    const page = await site.newPage({ viewport: DESKTOP });
     const problems = watchConsole(page);
-    await signIn(page);
+    await signIn(page, organiser.email, TEST_PASSWORD);
     await page.goto(`${site.url}/organiser/contests/${slug}/results`);
     expect(await page.locator('.results-table tbody tr').count()).toBe(4);
     await screenshot(page, 'results-ranking-desktop');
@@ -65,7 +46,7 @@ describeBrowser('results, winners and the ceremony in Chromium', () => {
 
   test('the ceremony is driven with the keyboard through every slide, lowest prize first', async () => {
     await publishWinners(db.pool, (await findContestBySlug(db.pool, slug))!, staffActor(await createStaff(db, { role: 'organiser' })));
-    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const page = await site.newPage({ viewport: { width: 1280, height: 720 } });
     const problems = watchConsole(page);
     await page.goto(`${site.url}/c/${slug}/ceremony`);
     const step = async () => Number(await page.getAttribute('body', 'data-step'));
@@ -108,7 +89,7 @@ describeBrowser('results, winners and the ceremony in Chromium', () => {
   });
 
   test('the presenter view shows what comes next and drives the audience window', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const context = await site.newContext({ viewport: { width: 1280, height: 720 } });
     const audience = await context.newPage();
     const problems = watchConsole(audience);
     await audience.goto(`${site.url}/c/${slug}/ceremony`);
@@ -133,7 +114,7 @@ describeBrowser('results, winners and the ceremony in Chromium', () => {
   });
 
   test('the public winners page on a phone, the clip loaded only on click', async () => {
-    const page = await browser.newPage({ viewport: PHONE });
+    const page = await site.newPage({ viewport: PHONE });
     const problems = watchConsole(page);
     await page.goto(`${site.url}/c/${slug}/winners`);
     expect(await page.locator('.winner').count()).toBe(3);

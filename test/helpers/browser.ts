@@ -3,7 +3,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Express } from 'express';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import type { Db } from '../../src/db';
+import { makeApp } from './app';
+import { resetDb, testConfig } from './db';
 
 /**
  * Headless Chromium (Debian's package) driven by playwright-core. Without the browser installed,
@@ -49,6 +52,74 @@ export async function serve(app: Express): Promise<{ url: string; close(): Promi
         server.close(() => resolve());
       }),
   };
+}
+
+export interface BrowserSite {
+  /** Where the app is served ("http://127.0.0.1:<port>"); set once the file's beforeAll ran. */
+  readonly url: string;
+  readonly browser: Browser;
+  /** A page in its own context, with `baseURL` set so `page.goto('/path')` works. */
+  newPage(options?: BrowserContextOptions): Promise<Page>;
+  /** A context (for several tabs, downloads…) with `baseURL` set. */
+  newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
+}
+
+/**
+ * The set-up every browser test file shares, registered as that file's beforeAll/afterAll: an
+ * emptied database, the app served on a loopback port with `testConfig(config)`, one Chromium.
+ * All three are closed after the file (the pool too). Call it inside `describeBrowser`.
+ */
+export function useBrowserSite(db: Db, config: Record<string, string> = {}): BrowserSite {
+  let served: { url: string; close(): Promise<void> } | undefined;
+  let chrome: Browser | undefined;
+  beforeAll(async () => {
+    await resetDb(db.pool);
+    served = await serve(makeApp(db, testConfig(config)));
+    chrome = await launchBrowser();
+  });
+  afterAll(async () => {
+    await chrome?.close();
+    await served?.close();
+    await db.close();
+  });
+  const ready = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error('useBrowserSite: used before its beforeAll ran');
+    return v;
+  };
+  return {
+    get url() {
+      return ready(served).url;
+    },
+    get browser() {
+      return ready(chrome);
+    },
+    newPage: (options = {}) => ready(chrome).newPage({ baseURL: ready(served).url, ...options }),
+    newContext: (options = {}) => ready(chrome).newContext({ baseURL: ready(served).url, ...options }),
+  };
+}
+
+/**
+ * Signs in through the form (opening /login first unless the page is already there, e.g. after a
+ * redirect) and waits until the browser has left it. `keyboard` types and submits with the keys
+ * only, as a keyboard user would. The page must come from a BrowserSite (it needs `baseURL`).
+ */
+export async function signIn(page: Page, email: string, password: string, o: { keyboard?: boolean } = {}): Promise<void> {
+  const onLogin = () => page.url().startsWith('http') && new URL(page.url()).pathname === '/login';
+  if (!onLogin()) await page.goto('/login');
+  const submit = async () => {
+    if (o.keyboard) {
+      await page.focus('#f-email');
+      await page.keyboard.type(email);
+      await page.keyboard.press('Tab');
+      await page.keyboard.type(password);
+      await page.keyboard.press('Enter');
+    } else {
+      await page.fill('#f-email', email);
+      await page.fill('#f-password', password);
+      await page.click('form[action="/login"] button[type=submit]');
+    }
+  };
+  await Promise.all([page.waitForURL((u) => u.pathname !== '/login'), submit()]);
 }
 
 /** Saves a full-page screenshot as an artefact of the run (never committed). */

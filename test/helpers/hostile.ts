@@ -36,3 +36,31 @@ export const WRONG_SHAPES: Record<string, unknown>[] = [
 export function escapedHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
 }
+
+/** The message a field with a refused character gets (Vietnamese, the default language). */
+export const CONTROL_CHARS_MESSAGE = 'Có ký tự điều khiển hoặc ký tự đảo chiều văn bản không được phép.';
+
+/**
+ * A raw JSON body with `__proto__` and `constructor.prototype` keys in front of `body`'s own
+ * (JSON.stringify drops a `__proto__` key, so the text is spliced).
+ */
+export function withPrototypeKeys(body: Record<string, unknown>): string {
+  const own = JSON.stringify(body).slice(1, -1);
+  return `{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}${own ? `,${own}` : ''}}`;
+}
+
+/** After a body with prototype keys: no object anywhere grew the key. */
+export function expectNotPolluted(): void {
+  expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  expect(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted')).toBe(false);
+}
+
+/**
+ * What the user is told after a POST: the page itself, or the page a 303 leads to (where the
+ * flash message is shown). `status` is the POST's own status.
+ */
+export async function outcome(agent: { get(url: string): PromiseLike<{ status: number; text: string }> }, res: { status: number; text: string; headers: Record<string, string> }): Promise<{ status: number; location?: string; text: string }> {
+  if (res.status !== 303) return { status: res.status, text: res.text };
+  const page = await agent.get(res.headers.location!);
+  return { status: 303, location: res.headers.location, text: page.text };
+}

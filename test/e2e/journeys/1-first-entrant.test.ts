@@ -1,30 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { one } from '../../../src/db';
-import { makeApp } from '../../helpers/app';
 import { createContest } from '../../helpers/factories';
 import { ENTRIES_MP4, entriesUploadDir, entriesVideoId } from '../../helpers/factories/entries';
-import { resetDb, testConfig, testDb } from '../../helpers/db';
-import { DESKTOP, PHONE, axeViolations, describeBrowser, launchBrowser, screenshot, serve, watchConsole } from '../../helpers/browser';
+import { testDb } from '../../helpers/db';
+import { DESKTOP, PHONE, axeViolations, describeBrowser, screenshot, useBrowserSite, watchConsole } from '../../helpers/browser';
 
 const db = testDb();
 const uploadDir = entriesUploadDir();
 
 /** Journey 1: a first-time entrant, from the home page to a refused duplicate. */
 describeBrowser('journey 1: a first-time entrant finds the contest, submits, looks the entry up, corrects it', () => {
-  let browser: Browser;
-  let site: { url: string; close(): Promise<void> };
-
-  beforeAll(async () => {
-    await resetDb(db.pool);
-    site = await serve(makeApp(db, testConfig({ RATE_LIMITS: 'false', UPLOAD_DIR: uploadDir })));
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-    await db.close();
+  const site = useBrowserSite(db, { RATE_LIMITS: 'false', UPLOAD_DIR: uploadDir });
+  afterAll(() => {
     fs.rmSync(uploadDir, { recursive: true, force: true });
   });
 
@@ -37,7 +26,7 @@ describeBrowser('journey 1: a first-time entrant finds the contest, submits, loo
     // A closed contest beside the open one: the entrant must pick the open one.
     await createContest(db, { slug: `da-ket-thuc-${name}`, title: `Mùa trước ${name}`, code_prefix: `${prefix}X`, opens_at: new Date(Date.now() - 40 * 86400_000), closes_at: new Date(Date.now() - 30 * 86400_000) });
     const c = await createContest(db, { slug: `thoi-khac-${name}`, title: `Thời khắc khó quên ${name}`, code_prefix: prefix, upload_mode: 'optional' });
-    const page = await browser.newPage({ viewport });
+    const page = await site.newPage({ viewport });
     const problems = watchConsole(page);
 
     // 1. Home: the open contest is marked as open and leads to its page, then to the form.
@@ -85,7 +74,7 @@ describeBrowser('journey 1: a first-time entrant finds the contest, submits, loo
     expect(stored).toEqual({ link_status: 'to_verify', video_id: null, file_id: expect.any(Number), size: String(ENTRIES_MP4.length) });
 
     // 4. Later, on another device (a fresh browser context): look the entry up by code and phone.
-    const context = await browser.newContext({ viewport });
+    const context = await site.newContext({ viewport });
     const later = await context.newPage();
     problems.push(...watchConsole(later));
     await later.goto(`${site.url}/c/${c.slug}/my`);

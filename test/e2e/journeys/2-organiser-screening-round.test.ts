@@ -1,27 +1,14 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { one, rows } from '../../../src/db';
-import { makeApp } from '../../helpers/app';
 import { createContest, createEntry, createStaff, TEST_PASSWORD } from '../../helpers/factories';
-import { resetDb, testConfig, testDb } from '../../helpers/db';
-import { DESKTOP, PHONE, axeViolations, describeBrowser, launchBrowser, screenshot, serve, watchConsole } from '../../helpers/browser';
+import { testDb } from '../../helpers/db';
+import { DESKTOP, PHONE, axeViolations, describeBrowser, screenshot, signIn, useBrowserSite, watchConsole } from '../../helpers/browser';
 
 const db = testDb();
 
 /** Journey 2: the organiser screens the entries in bulk and sets up the first scoring round. */
 describeBrowser('journey 2: an organiser screens entries in bulk, sets up a scoring round and opens it', () => {
-  let browser: Browser;
-  let site: { url: string; close(): Promise<void> };
-
-  beforeAll(async () => {
-    await resetDb(db.pool);
-    site = await serve(makeApp(db, testConfig()));
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-    await db.close();
-  });
+  const site = useBrowserSite(db);
 
   const noAxe = async (page: Page) => expect(await axeViolations(page)).toEqual([]);
   const pageWidth = (page: Page) => page.evaluate('document.documentElement.scrollWidth');
@@ -43,7 +30,7 @@ describeBrowser('journey 2: an organiser screens entries in bulk, sets up a scor
     ];
     const organiser = await createStaff(db, { role: 'organiser', name: 'Ban Tổ Chức' });
 
-    const context = await browser.newContext({ viewport });
+    const context = await site.newContext({ viewport });
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
     const problems = watchConsole(page);
@@ -52,11 +39,7 @@ describeBrowser('journey 2: an organiser screens entries in bulk, sets up a scor
       confirms.push(d.message());
       void d.accept();
     });
-    await page.goto(`${site.url}/login`);
-    await page.fill('#f-email', organiser.email);
-    await page.fill('#f-password', TEST_PASSWORD);
-    await page.click('main button[type=submit]');
-    await page.waitForURL(`${site.url}/staff`);
+    await signIn(page, organiser.email, TEST_PASSWORD);
 
     // 1. Screening: the default refusal reasons, then the entries whose link could not be checked.
     await page.goto(`${site.url}/organiser/contests/${contest.slug}/screening`);

@@ -1,11 +1,10 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { rows, withTransaction } from '../../../src/db';
 import { openRound } from '../../../src/judging/service';
-import { makeApp } from '../../helpers/app';
 import { TEST_PASSWORD } from '../../helpers/factories';
 import { createJudgingRound } from '../../helpers/factories/judging';
-import { resetDb, testConfig, testDb } from '../../helpers/db';
-import { DESKTOP, PHONE, axeViolations, describeBrowser, launchBrowser, screenshot, serve, watchConsole } from '../../helpers/browser';
+import { testDb } from '../../helpers/db';
+import { DESKTOP, PHONE, axeViolations, describeBrowser, screenshot, signIn, useBrowserSite, watchConsole } from '../../helpers/browser';
 
 const db = testDb();
 
@@ -17,19 +16,7 @@ interface Sheet {
 
 /** Journey 3: a judge works through the queue without a mouse, closes the tab mid-scoresheet, comes back. */
 describeBrowser('journey 3: a judge scores a queue with the keyboard only and loses nothing when the tab closes', () => {
-  let browser: Browser;
-  let site: { url: string; close(): Promise<void> };
-
-  beforeAll(async () => {
-    await resetDb(db.pool);
-    site = await serve(makeApp(db, testConfig()));
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-    await db.close();
-  });
+  const site = useBrowserSite(db);
 
   const noAxe = async (page: Page) => expect(await axeViolations(page)).toEqual([]);
   const activeId = (page: Page) => page.evaluate('document.activeElement && document.activeElement.id');
@@ -50,7 +37,7 @@ describeBrowser('journey 3: a judge scores a queue with the keyboard only and lo
     await withTransaction(db.pool, (tx) => openRound(tx, f.roundId, { id: null, label: 'journey 3' }));
     const judge = f.judges[0]!;
     const [e1, e2, e3] = f.entries as [(typeof f.entries)[0], (typeof f.entries)[0], (typeof f.entries)[0]];
-    const context = await browser.newContext({ viewport });
+    const context = await site.newContext({ viewport });
     context.setDefaultTimeout(8000);
     let page = await context.newPage();
     const problems = watchConsole(page);
@@ -58,12 +45,7 @@ describeBrowser('journey 3: a judge scores a queue with the keyboard only and lo
     // Sign in with the keyboard.
     await page.goto(`${site.url}/login`);
     await noAxe(page);
-    await page.focus('#f-email');
-    await page.keyboard.type(judge.email);
-    await page.keyboard.press('Tab');
-    await page.keyboard.type(TEST_PASSWORD);
-    await page.keyboard.press('Enter');
-    await page.waitForURL(`${site.url}/staff`);
+    await signIn(page, judge.email, TEST_PASSWORD, { keyboard: true });
     await page.goto(`${site.url}/judging`);
     expect(await page.textContent('.jd-counts')).toBe('Đã gửi 0 · Nháp 0 · Chưa chấm 3 / 3');
     await screenshot(page, `journey3-dashboard-${name}`);

@@ -1,29 +1,16 @@
 import fs from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { execute, rows } from '../../../src/db';
-import { makeApp } from '../../helpers/app';
 import { createEntry, createStaff, TEST_PASSWORD } from '../../helpers/factories';
 import { addResultsScoresheet, createResultsContest, createResultsPrizeTier, createResultsRound } from '../../helpers/factories/results';
-import { resetDb, testConfig, testDb } from '../../helpers/db';
-import { DESKTOP, PHONE, axeViolations, describeBrowser, launchBrowser, screenshot, serve, watchConsole } from '../../helpers/browser';
+import { testDb } from '../../helpers/db';
+import { DESKTOP, PHONE, axeViolations, describeBrowser, screenshot, signIn, useBrowserSite, watchConsole } from '../../helpers/browser';
 
 const db = testDb();
 
 /** Journey 4: from scored sheets to a published winners list, the ceremony and a certificate. */
 describeBrowser('journey 4: the organiser computes results, promotes a shortlist, awards the prizes and runs the ceremony', () => {
-  let browser: Browser;
-  let site: { url: string; close(): Promise<void> };
-
-  beforeAll(async () => {
-    await resetDb(db.pool);
-    site = await serve(makeApp(db, testConfig()));
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-    await db.close();
-  });
+  const site = useBrowserSite(db);
 
   const noAxe = async (page: Page) => expect(await axeViolations(page)).toEqual([]);
   /** A phone page must not scroll sideways (tables scroll inside their own wrapper). */
@@ -55,7 +42,7 @@ describeBrowser('journey 4: the organiser computes results, promotes a shortlist
     const organiser = await createStaff(db, { role: 'organiser', name: 'Ban Tổ Chức' });
     const base = `/organiser/contests/${contest.slug}`;
 
-    const context = await browser.newContext({ viewport, acceptDownloads: true });
+    const context = await site.newContext({ viewport, acceptDownloads: true });
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
     const problems = watchConsole(page);
@@ -64,11 +51,7 @@ describeBrowser('journey 4: the organiser computes results, promotes a shortlist
       confirms.push(d.message());
       void d.accept();
     });
-    await page.goto(`${site.url}/login`);
-    await page.fill('#f-email', organiser.email);
-    await page.fill('#f-password', TEST_PASSWORD);
-    await page.click('main button[type=submit]');
-    await page.waitForURL(`${site.url}/staff`);
+    await signIn(page, organiser.email, TEST_PASSWORD);
 
     // 1. Round 1 results: five entries ranked by their mean.
     await page.goto(`${site.url}${base}/results?round=${r1.id}`);

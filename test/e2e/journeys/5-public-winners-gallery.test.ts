@@ -1,30 +1,17 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { staffActor } from '../../../src/audit/service';
 import { findContestBySlug } from '../../../src/contests/queries';
 import { publishWinners, suggestWinners } from '../../../src/results/winners';
-import { makeApp } from '../../helpers/app';
 import { createEntry, createStaff } from '../../helpers/factories';
 import { addResultsScoresheet, createResultsCategory, createResultsContest, createResultsPrizeTier, createResultsRound } from '../../helpers/factories/results';
-import { resetDb, testConfig, testDb } from '../../helpers/db';
-import { DESKTOP, PHONE, axeViolations, describeBrowser, launchBrowser, screenshot, serve, watchConsole } from '../../helpers/browser';
+import { testDb } from '../../helpers/db';
+import { DESKTOP, PHONE, axeViolations, describeBrowser, screenshot, useBrowserSite, watchConsole } from '../../helpers/browser';
 
 const db = testDb();
 
 /** Journey 5: anyone, signed out, sees who won and browses the entries. */
 describeBrowser('journey 5: the public sees the winners page and the gallery', () => {
-  let browser: Browser;
-  let site: { url: string; close(): Promise<void> };
-
-  beforeAll(async () => {
-    await resetDb(db.pool);
-    site = await serve(makeApp(db, testConfig()));
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-    await db.close();
-  });
+  const site = useBrowserSite(db);
 
   const noAxe = async (page: Page) => expect(await axeViolations(page)).toEqual([]);
   const pageWidth = (page: Page) => page.evaluate('document.documentElement.scrollWidth');
@@ -62,7 +49,7 @@ describeBrowser('journey 5: the public sees the winners page and the gallery', (
     await suggestWinners(db.pool, row, organiser);
     await publishWinners(db.pool, (await findContestBySlug(db.pool, contest.slug))!, organiser);
 
-    const context = await browser.newContext({ viewport });
+    const context = await site.newContext({ viewport });
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
     const problems = watchConsole(page);

@@ -2,9 +2,10 @@ import type TestAgent from 'supertest/lib/agent';
 import request from 'supertest';
 import { agentAs, makeApp, tokenFor } from '../../helpers/app';
 import { resetDb, testConfig, testDb } from '../../helpers/db';
-import { REFUSED, STORED_VERBATIM, escapedHtml, overLong } from '../../helpers/hostile';
+import { REFUSED, STORED_VERBATIM, escapedHtml, expectNotPolluted, overLong, withPrototypeKeys } from '../../helpers/hostile';
+import { createStaff } from '../../helpers/factories';
 
-/** Hostile input against the staff forms: sign-in and account creation. */
+/** Hostile input against the staff forms: sign-in, account creation and role changes. Each describe is named after its route. */
 const db = testDb();
 const app = makeApp(db, testConfig());
 let admin: TestAgent;
@@ -17,7 +18,7 @@ afterAll(() => db.close());
 
 const userCount = async () => (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM users')).rows[0]!.n;
 
-describe('sign-in', () => {
+describe('POST /login', () => {
   const cases: [string, Record<string, unknown>][] = [
     ['SQL in the email', { email: "' OR '1'='1' --", password: 'x' }],
     ['NUL in the email', { email: REFUSED.nul, password: 'x' }],
@@ -35,7 +36,7 @@ describe('sign-in', () => {
   });
 });
 
-describe('creating a staff account', () => {
+describe('POST /admin/accounts', () => {
   test.each(STORED_VERBATIM.map((s) => [s]))('the name %j is stored verbatim and shown escaped', async (name) => {
     const email = `u${Math.random().toString(36).slice(2)}@example.test`;
     const token = await tokenFor(admin, '/admin/accounts');
@@ -69,5 +70,36 @@ describe('creating a staff account', () => {
     expect(res.text).toContain('Giá trị không hợp lệ.');
     expect(await userCount()).toBe(before);
     expect(({} as Record<string, unknown>).role).toBeUndefined();
+  });
+});
+
+describe('POST /admin/accounts/:id/role', () => {
+  test.each([
+    ['SQL', "admin' --"],
+    ['two roles', ['admin', 'judge']],
+    ['an object', { $ne: null }],
+    ['a NUL', `judge${REFUSED.nul}`],
+    ['an RTL override', `admin${REFUSED.rtlOverride}`],
+    ['an over-long role', overLong(10_000)],
+  ] as [string, unknown][])('%s as the role is refused (404, the route\'s answer to a bad role), the role unchanged', async (_, role) => {
+    const judge = await createStaff(db, { role: 'judge' });
+    const token = await tokenFor(admin, '/admin/accounts');
+    const res = await admin.post(`/admin/accounts/${judge.id}/role`).type('json').send({ _csrf: token, role });
+    expect(res.status).toBe(404);
+    expect((await db.pool.query<{ role: string }>('SELECT role FROM users WHERE id = $1', [judge.id])).rows).toEqual([{ role: 'judge' }]);
+  });
+
+  test.each([['99999999999999999999'], ['1 OR 1=1'], ['-1']])('the account %s in the URL is a 404, never a 500', async (id) => {
+    const token = await tokenFor(admin, '/admin/accounts');
+    expect((await admin.post(`/admin/accounts/${encodeURIComponent(id)}/role`).type('form').send({ _csrf: token, role: 'organiser' })).status).toBe(404);
+  });
+
+  test('prototype keys do not pollute and grant nothing', async () => {
+    const judge = await createStaff(db, { role: 'judge' });
+    const token = await tokenFor(admin, '/admin/accounts');
+    const res = await admin.post(`/admin/accounts/${judge.id}/role`).set('x-csrf-token', token).type('json').send(withPrototypeKeys({}).replace('"polluted":true', '"role":"admin","polluted":true'));
+    expect(res.status).toBe(404);
+    expect((await db.pool.query<{ role: string }>('SELECT role FROM users WHERE id = $1', [judge.id])).rows).toEqual([{ role: 'judge' }]);
+    expectNotPolluted();
   });
 });
