@@ -126,7 +126,7 @@ describeBrowser('journey 1: a first-time entrant finds the contest, submits, loo
     await context.close();
 
     // 7. On a third device, without the code: a one-time sign-in link by email.
-    const third = await browser.newContext({ viewport });
+    const third = await site.newContext({ viewport });
     const mailPage = await third.newPage();
     problems.push(...watchConsole(mailPage));
     await mailPage.goto(`${site.url}/c/${c.slug}/my`);
