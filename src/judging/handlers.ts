@@ -17,7 +17,7 @@ import * as service from './service';
 import * as screening from './screening';
 import { canSeeOtherScores, weightedScore } from './policy';
 import {
-  closeSchema, conflictSchema, criterionSchema, declareConflictSchema, judgeSchema, moveSchema, pageQuerySchema, queueQuerySchema, roundSchema, scoresheetSchema,
+  closeSchema, conflictSchema, criterionSchema, declareConflictSchema, judgeSchema, moveSchema, pageQuerySchema, queueQuerySchema, roundSchemaIn, scoresheetSchema,
   screeningReasonSchema,
 } from './schemas';
 
@@ -148,7 +148,7 @@ export function judgingHandlers(pool: Pool, config: Config) {
     createRound: async (req: Request, res: Response) => {
       const contest = await loadContestForOrganiser(pool, param(req, 'slug'));
       const body = req.body as Record<string, unknown>;
-      const parsed = tryParse(roundSchema, body);
+      const parsed = tryParse(roundSchemaIn(contest.time_zone), body);
       if (!parsed.ok) return handlers.roundsPage(req, res, body, parsed.errors, 422);
       const id = await withTransaction(pool, (tx) => service.createRound(tx, contest.id, parsed.data, actorOf(req)));
       redirectWith(req, res, `/organiser/rounds/${id}`, 'success', req.t('rounds.created'));

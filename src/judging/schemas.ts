@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isRealLocalDateTime, zonedLocalToUtc } from '../i18n/format';
 
 const text = (max: number) => z.string().trim().normalize('NFC').max(max, 'form.invalid');
 const required = (max: number) => z.string().trim().normalize('NFC').min(1, 'form.required').max(max, 'form.invalid');
@@ -6,7 +7,27 @@ const checkbox = z.preprocess((v) => v === 'on' || v === 'true' || v === '1' || 
 const optionalId = z.preprocess((v) => (v === '' || v === undefined || v === null ? null : v), z.coerce.number().int().positive('form.invalid').nullable());
 const num = (msg = 'form.invalid') => z.preprocess((v) => (typeof v === 'string' ? v.replace(',', '.').trim() : v), z.coerce.number(msg).finite(msg));
 
-export const roundSchema = z
+const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
+
+/**
+ * A round's deadline as the form's datetime-local gives it: wall-clock time in the contest's
+ * zone (not the server's), within what PostgreSQL can store.
+ */
+const deadlineIn = (timeZone: string) =>
+  z.preprocess(
+    (v) => (v === '' || v === undefined || v === null ? null : typeof v === 'string' ? v.trim() : v),
+    z.union([
+      z.null(),
+      z
+        .string('form.invalid')
+        .regex(LOCAL_DATE_TIME, 'form.invalid')
+        .refine(isRealLocalDateTime, 'form.invalid')
+        .transform((local) => zonedLocalToUtc(local, timeZone))
+        .pipe(z.date().min(new Date('1970-01-01T00:00:00Z'), 'form.invalid').max(new Date('9999-12-31T23:59:59Z'), 'form.invalid')),
+    ], 'form.invalid'),
+  );
+
+export const roundSchemaIn = (timeZone: string) => z
   .object({
     name: required(120),
     kind: z.enum(['screening', 'scoring'], 'form.invalid').default('scoring'),
@@ -16,11 +37,10 @@ export const roundSchema = z
     othersScores: z.enum(['never', 'after_own', 'always'], 'form.invalid').default('after_own'),
     assignmentMode: z.enum(['all', 'n_per_entry'], 'form.invalid').default('all'),
     judgesPerEntry: z.preprocess((v) => (v === '' || v === undefined ? null : v), z.coerce.number().int('form.invalid').min(1, 'form.invalid').max(50, 'form.invalid').nullable()),
-    // A date PostgreSQL can store: JavaScript dates reach back 270,000 years, timestamptz 4713 BC.
-    deadlineAt: z.preprocess((v) => (v === '' || v === undefined ? null : v), z.coerce.date('form.invalid').min(new Date('1970-01-01T00:00:00Z'), 'form.invalid').max(new Date('9999-12-31T23:59:59Z'), 'form.invalid').nullable()).optional(),
+    deadlineAt: deadlineIn(timeZone).optional(),
   })
   .refine((r) => r.assignmentMode === 'all' || (r.judgesPerEntry ?? 0) >= 1, { path: ['judgesPerEntry'], message: 'judging.error.judgesPerEntry' });
-export type RoundInput = z.infer<typeof roundSchema>;
+export type RoundInput = z.infer<ReturnType<typeof roundSchemaIn>>;
 
 export const criterionSchema = z
   .object({

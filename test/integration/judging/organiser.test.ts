@@ -146,6 +146,24 @@ describe('rounds', () => {
     expect(actions.map((a) => a.action)).toEqual(['round.created', 'round.judge_added', 'round.judge_added', 'criterion.added', 'criterion.added', 'criterion.added', 'criterion.added', 'round.opened', 'round.closed']);
   });
 
+  test("a round's deadline is wall-clock time in the contest's zone, whatever the server's", async () => {
+    const hanoi = await createContest(db, { code_prefix: 'DLH', time_zone: 'Asia/Ho_Chi_Minh' });
+    const paris = await createContest(db, { code_prefix: 'DLP', time_zone: 'Europe/Paris' });
+    const at = async (c: { slug: string }) => {
+      const url = `/organiser/contests/${c.slug}/rounds`;
+      const res = await post(url, { name: 'Vòng 1', kind: 'scoring', assignmentMode: 'all', deadlineAt: '2026-12-20T17:00' }, url);
+      expect(res.status).toBe(303);
+      const id = Number(/\/organiser\/rounds\/(\d+)/.exec(res.headers.location!)![1]);
+      return (await one<{ at: string }>(db.pool, `SELECT to_char(deadline_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI') AS at FROM rounds WHERE id = $1`, [id])).at;
+    };
+    expect(await at(hanoi)).toBe('2026-12-20T10:00');
+    expect(await at(paris)).toBe('2026-12-20T16:00');
+    const url = `/organiser/contests/${hanoi.slug}/rounds`;
+    const bad = await post(url, { name: 'Vòng 2', kind: 'scoring', assignmentMode: 'all', deadlineAt: '2026-02-30T10:00' }, url);
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('value="2026-02-30T10:00"');
+  });
+
   test('an organiser conflict by organisation, from the rounds page', async () => {
     const f = await createJudgingRound(db, { judges: 2, entries: 2, mode: 'n_per_entry', n: 1 });
     const url = `/organiser/contests/${f.contest.slug}/rounds`;
