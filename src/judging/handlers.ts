@@ -118,6 +118,9 @@ export function judgingHandlers(pool: Pool, config: Config) {
       const back = `/organiser/contests/${contest.slug}/screening?${filterQuery(filter, false)}`;
       const parsed = tryParse(screening.decisionSchema, body);
       if (!parsed.ok) return redirectWith(req, res, back, 'error', Object.values(parsed.errors).map((k) => req.t(k)).join(' '));
+      if (parsed.data.scope === 'filtered' && !screening.screeningFilterStrictSchema.safeParse(body).success) {
+        return redirectWith(req, res, back, 'error', req.t('screening.error.badFilter'));
+      }
       try {
         const r = await withTransaction(pool, (tx) => screening.decide(tx, contest.id, parsed.data, filter, actorOf(req)));
         redirectWith(req, res, back, 'success', req.t('screening.done', { changed: r.changed, skipped: r.skipped }));

@@ -24,6 +24,20 @@ export const screeningFilterSchema = z.object({
 });
 export type ScreeningFilter = z.infer<typeof screeningFilterSchema>;
 
+/**
+ * The same filter for a decision on "all filtered entries": a wrong value is refused instead of
+ * falling back to a default, which would widen the decision beyond the list the organiser saw.
+ */
+export const screeningFilterStrictSchema = z.object({
+  status: z.enum(['any', ...ENTRY_STATUSES]).default('received'),
+  link: z.enum(['any', 'ok', 'to_verify', 'failed']).default('any'),
+  hashtag: z.enum(['any', 'unchecked', 'verified', 'missing']).default('any'),
+  early: z.enum(['any', 'yes', 'no']).default('any'),
+  category: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().positive().optional()),
+  q: z.string().trim().max(100).default(''),
+  page: z.coerce.number().int().min(1).max(100000).catch(1),
+});
+
 export const decisionSchema = z
   .object({
     decision: z.enum(['eligible', 'not_eligible', 'shortlisted'], 'form.invalid'),

@@ -73,6 +73,19 @@ describe('screening', () => {
     const n = await one<{ n: number }>(db.pool, `SELECT count(*)::int AS n FROM audit_log WHERE action = 'entry.status_changed' AND contest_id = $1`, [contest.id]);
     expect(n.n).toBe(3);
   });
+
+  test('a bulk action whose filter has a wrong value changes nothing (it is not widened to the default filter)', async () => {
+    const contest = await createContest(db, { code_prefix: 'SCW' });
+    for (let i = 0; i < 4; i++) await createEntry(db, contest, { link_status: i % 2 ? 'to_verify' : 'ok' });
+    const base = `/organiser/contests/${contest.slug}/screening`;
+    for (const wrong of [{ link: 'to-verify' }, { q: 'x'.repeat(101) }, { category: 'abc' }, { status: 'eligible!' }]) {
+      const res = await post(`${base}/decide`, { decision: 'eligible', scope: 'filtered', status: 'received', link: 'to_verify', ...wrong }, base);
+      expect(res.status).toBe(303);
+      expect((await org.get(res.headers.location!)).text).toContain('Bộ lọc không hợp lệ nên chưa áp dụng cho bài nào.');
+    }
+    const st = await rows<{ status: string }>(db.pool, 'SELECT status FROM entries WHERE contest_id = $1 ORDER BY seq', [contest.id]);
+    expect(st.map((s) => s.status)).toEqual(['received', 'received', 'received', 'received']);
+  });
 });
 
 describe('promotion', () => {
