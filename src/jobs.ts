@@ -17,6 +17,8 @@ export interface JobDeps {
 interface Job {
   name: string;
   everyMs: number;
+  /** Runs only where this holds (default: everywhere). */
+  only?: (deps: JobDeps) => boolean;
   run(deps: JobDeps): Promise<unknown>;
 }
 
@@ -26,10 +28,18 @@ const JOBS: Job[] = [
   { name: 'purge-sign-in-links', everyMs: 3600_000, run: ({ db }) => purgeOldSignInLinks(db.pool) },
   { name: 'send-outbox', everyMs: 15_000, run: ({ db, config }) => (config.SMTP_URL ? sendDueMail(db.pool, smtpTransport(config.SMTP_URL), config.MAIL_FROM) : Promise.resolve()) },
   { name: 'verify-tiktok-links', everyMs: 600_000, run: ({ db, config }) => verifyPendingLinks(db.pool, { enabled: config.TIKTOK_NETWORK, timeoutMs: config.TIKTOK_TIMEOUT_MS }) },
+  // PGlite runs no autovacuum, so its planner would never learn how big the tables grew; on
+  // the server, autovacuum gathers the statistics. Measured: under 0.1 s for small tables.
+  { name: 'analyze-embedded', everyMs: 1800_000, only: ({ db }) => db.engine === 'embedded', run: ({ db }) => db.pool.query('ANALYZE') },
   { name: 'sweep-upload-orphans', everyMs: 3600_000, run: ({ db, config }) => sweepOrphans(db.pool, uploadStore(config.uploadDir)) },
 ];
 
-export function startBackgroundJobs(deps: JobDeps, jobs: Job[] = JOBS): { stop(): Promise<void> } {
+/** The jobs that apply to this deployment. */
+export function jobsFor(deps: JobDeps, jobs: Job[] = JOBS): Job[] {
+  return jobs.filter((job) => !job.only || job.only(deps));
+}
+
+export function startBackgroundJobs(deps: JobDeps, jobs: Job[] = jobsFor(deps)): { stop(): Promise<void> } {
   const timers: NodeJS.Timeout[] = [];
   const running = new Set<Promise<unknown>>();
   let stopped = false;
