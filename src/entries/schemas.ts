@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ContestRow, EntrantOptionalField, FieldMode } from '../contests/queries';
+import { isRealLocalDateTime } from '../i18n/format';
 import { ageOn, dayIn, normaliseEmail, normaliseName, normalisePhone } from './normalise';
 
 /**
@@ -41,7 +42,8 @@ const email = z
   });
 
 const optionalFieldSchemas: Record<EntrantOptionalField, z.ZodType<string, string>> = {
-  dateOfBirth: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'entries.dob.invalid').refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'entries.dob.invalid'),
+  // A day that exists: Date.parse rolls the 30th of February over, and PostgreSQL then refuses it (a 500).
+  dateOfBirth: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'entries.dob.invalid').refine((s) => isRealLocalDateTime(`${s}T00:00`), 'entries.dob.invalid'),
   organisation: z.string().max(200, 'form.tooLong'),
   occupation: z.string().max(120, 'form.tooLong'),
   province: z.string().max(120, 'form.tooLong'),
