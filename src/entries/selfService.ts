@@ -13,6 +13,12 @@ import { correctionSchema, entrantDetailsSchema, lookupSchema, signInLinkRequest
 import { checkAccessToken, correctEntry, replaceEntryFile, withdrawEntry } from './service';
 import { requestSignInLink, SIGN_IN_LINK_MINUTES, signInLinkUsable, useSignInLink } from './signInLinks';
 
+/**
+ * A field as typed, to show back with its error. Only a string is typed text: String() on a JSON
+ * object with its own "toString" key throws (a 500), and an array or object was never typed.
+ */
+const typed = (v: unknown): string => (typeof v === 'string' ? v : '');
+
 declare module 'express-session' {
   interface SessionData {
     /** Entries this browser proved it may see (code + contact, or the secret link). */
@@ -116,7 +122,7 @@ export function selfServiceHandlers(d: EntriesDeps) {
         if (c.count > d.config.LOOKUP_LIMIT_PER_IP_PER_HOUR) throw new TooManyRequestsError(c.retryAfterSeconds);
       }
       const parsed = tryParse(lookupSchema, req.body);
-      const values = { code: String(req.body?.code ?? '').slice(0, 40), contact: String(req.body?.contact ?? '').slice(0, 254) };
+      const values = { code: typed(req.body?.code).slice(0, 40), contact: typed(req.body?.contact).slice(0, 254) };
       if (!parsed.ok) return lookupPage(req, res, values, parsed.errors, 422);
       const contact = parsed.data.contact;
       const email = contact.includes('@') ? normaliseEmail(contact) : null;
@@ -137,7 +143,7 @@ export function selfServiceHandlers(d: EntriesDeps) {
       const contest = contestOf(res);
       const entry = await loadOwnEntry(req, res);
       const parsed = tryParse(correctionSchema, req.body);
-      const values = { title: String(req.body?.title ?? ''), description: String(req.body?.description ?? ''), tiktokUrl: String(req.body?.tiktokUrl ?? '') };
+      const values = { title: typed(req.body?.title), description: typed(req.body?.description), tiktokUrl: typed(req.body?.tiktokUrl) };
       if (!parsed.ok) return showPage(req, res, entry, { values, errors: parsed.errors, status: 422 });
       try {
         await correctEntry(d.pool, contest, entry, parsed.data, { now: new Date(), tiktok: tiktokOptions(d) });
@@ -176,7 +182,7 @@ export function selfServiceHandlers(d: EntriesDeps) {
     requestLink: async (req: Request, res: Response) => {
       const contest = contestOf(res);
       const parsed = tryParse(signInLinkRequestSchema, req.body);
-      const values = { email: String(req.body?.email ?? '').slice(0, 254), entryCode: String(req.body?.entryCode ?? '').slice(0, 40) };
+      const values = { email: typed(req.body?.email).slice(0, 254), entryCode: typed(req.body?.entryCode).slice(0, 40) };
       if (!parsed.ok) return lookupPage(req, res, values, parsed.errors, 422);
       await requestSignInLink(d.pool, contest, { email: parsed.data.email, code: parsed.data.entryCode }, {
         now: new Date(),
