@@ -18,7 +18,7 @@ import { entrySheets, findEntryByCode, listCategories, listCriteria } from './qu
 import {
   addAwardSchema, auditQuerySchema, exportQuerySchema, promoteSchema, reasonSchema, replaceAwardSchema, resultsQuerySchema, tieSchema,
 } from './schemas';
-import { computeResults, decideTie, loadRound, promoteEntries, scoringRounds, SPREAD_SHARE, PAGE_SIZE } from './service';
+import { cachedResults, decideTie, loadRound, promoteEntries, scoringRounds, SPREAD_SHARE, PAGE_SIZE } from './service';
 import {
   addAward, listAwards, listPrizeTiers, publicWinners, publishWinners, removeAward, replaceAward, suggestWinners, unpublishWinners,
   winnersListState, PUBLIC_ENTRANT_FIELDS,
@@ -74,7 +74,7 @@ export function resultsHandlers(pool: Pool) {
         return render(res, 'results/leaderboard', { title: req.t('results.title', { contest: contest.title }), contest, rounds, categories, round: null, q, page: null, criteria: [], missingCount: 0, base: base(contest), styles: ['results.css'] });
       }
       const round = await loadRound(pool, contest, q.round);
-      const page = await computeResults(pool, contest, round, {
+      const page = await cachedResults(pool, contest, round, {
         method: q.method, categoryId: q.category ?? null, spreadOnly: q.flag === 'spread', tiedOnly: q.flag === 'tied', page: q.page,
       });
       const missingCount = page.rows[0]?.missing_entries ?? 0;

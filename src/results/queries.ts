@@ -1,6 +1,6 @@
 import type { Queryable } from '../db';
 import { Pool } from 'pg';
-import { maybeOne, rows, withTransaction } from '../db';
+import { execute, maybeOne, rows, withTransaction } from '../db';
 
 /** Entries that can still be ranked, promoted or awarded. */
 export const RANKABLE = ['eligible', 'shortlisted', 'awarded'];
@@ -253,6 +253,88 @@ function roundResultsQuery(q: Queryable, o: ResultsQuery): Promise<ResultRow[]> 
       o.method,
       o.spreadShare,
       RANKABLE,
+      o.categoryId ?? null,
+      o.spreadOnly ?? false,
+      o.tiedOnly ?? false,
+      o.maxRank ?? null,
+      o.maxCategoryRank ?? null,
+      o.limit ?? null,
+      o.offset ?? 0,
+    ],
+  ).then(withTieKey);
+}
+
+// ---------- the results cache (migrations/041) ----------
+
+export interface ResultsCacheState {
+  /** The round's results stamp now (0 before anything was ever bumped). */
+  stamp: number;
+  /** The stamp and tie-break key of the cached ranking, if there is one. */
+  cached_stamp: number | null;
+  cached_tie_break: number[] | null;
+}
+
+export function resultsCacheState(q: Queryable, roundId: number, method: string): Promise<ResultsCacheState> {
+  return rows<ResultsCacheState>(
+    q,
+    `SELECT coalesce((SELECT stamp FROM results_stamps WHERE round_id = $1), 0) AS stamp,
+            c.stamp AS cached_stamp, c.tie_break AS cached_tie_break
+       FROM (SELECT 1) one LEFT JOIN results_cache c ON c.round_id = $1 AND c.method = $2`,
+    [roundId, method],
+  ).then((r) => r[0]!);
+}
+
+/** Serialises the cache fills of one round (the organisers who arrive together wait for the first one's result). */
+export async function lockResultsCache(tx: Queryable, roundId: number): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock(41, $1::int)', [roundId]);
+}
+
+/**
+ * Replaces the round's cached ranking for a method: the header first, with the stamp as this
+ * statement sees it, then the rows from the ranking query, whose snapshot is the same or later.
+ * A change committed in between leaves newer rows under an older stamp, which the next reader
+ * finds stale and recomputes: never the other way round. Run inside a transaction (with
+ * withResultsSettings), so readers see the old rows or the new ones, never none.
+ */
+export async function fillResultsCache(tx: Queryable, o: Pick<ResultsQuery, 'roundId' | 'tieBreak' | 'method' | 'spreadShare'>): Promise<void> {
+  await execute(tx, 'DELETE FROM results_cache WHERE round_id = $1 AND method = $2', [o.roundId, o.method]);
+  await execute(
+    tx,
+    `INSERT INTO results_cache (round_id, method, stamp, tie_break)
+     VALUES ($1, $2, coalesce((SELECT stamp FROM results_stamps WHERE round_id = $1), 0), $3::bigint[])`,
+    [o.roundId, o.method, o.tieBreak],
+  );
+  await execute(
+    tx,
+    `INSERT INTO results_cache_rows (round_id, method, entry_id, code, title, category_id, status, sheets, missing, mean, median, min, max, sd,
+                                     normalised, skey, k1, k2, k3, manual_position, rank, category_rank, tied, spread, missing_entries)
+     WITH ${RANKING_CTES}
+     SELECT $1, $3, entry_id, code, title, category_id, status, sheets, missing, mean, median, min, max, sd,
+            normalised, skey, k1, k2, k3, manual_position, rank, category_rank, tied, spread, missing_entries
+       FROM ranked`,
+    [o.roundId, o.tieBreak, o.method, o.spreadShare, RANKABLE],
+  );
+}
+
+export type CachedPageQuery = Pick<ResultsQuery, 'roundId' | 'method' | 'categoryId' | 'spreadOnly' | 'tiedOnly' | 'maxRank' | 'maxCategoryRank' | 'limit' | 'offset'>;
+
+/** A page of the cached ranking, with the same filters and order as roundResults. */
+export function cachedResultsPage(q: Queryable, o: CachedPageQuery): Promise<ResultRow[]> {
+  return rows<RankedRow>(
+    q,
+    `SELECT ${RANKED_COLUMNS}, count(*) OVER ()::int AS total_count
+       FROM results_cache_rows
+      WHERE round_id = $1 AND method = $2
+        AND ($3::bigint IS NULL OR category_id = $3)
+        AND (NOT $4::boolean OR spread)
+        AND (NOT $5::boolean OR tied)
+        AND ($6::int IS NULL OR rank <= $6)
+        AND ($7::int IS NULL OR category_rank <= $7)
+      ORDER BY rank, code COLLATE "C"
+      LIMIT $8 OFFSET $9`,
+    [
+      o.roundId,
+      o.method,
       o.categoryId ?? null,
       o.spreadOnly ?? false,
       o.tiedOnly ?? false,
