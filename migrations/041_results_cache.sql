@@ -26,7 +26,7 @@ CREATE TABLE results_cache (
   PRIMARY KEY (round_id, method)
 );
 
--- The same columns as the ranking query (results/queries.ts RANKING_CTES, `ranked`).
+-- The same columns as the ranking query (results/queries.ts rankingCtes, `ranked`).
 CREATE TABLE results_cache_rows (
   round_id        bigint NOT NULL,
   method          text NOT NULL,
