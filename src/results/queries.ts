@@ -84,7 +84,7 @@ export interface ResultRow {
 
 export interface ResultsQuery {
   roundId: number;
-  /** Criterion ids of the contest's tie-break rules in order (at most 3 are used); 0 stands for "more scoresheets". */
+  /** The contest's tie-break rules in order (at most 3): criterion ids, or policy.ts TIE_BREAK codes (0 scoresheets, −1 median, −2 spread). */
   tieBreak: number[];
   method: 'plain' | 'normalised';
   /** A scoresheet spread (max − min) at least this share of the round's scale flags the entry. */
@@ -198,11 +198,12 @@ function rankingCtes(o: { counts: boolean }): string {
               coalesce(pe.n, 0) AS sheets, greatest(coalesce(a.n, 0) - coalesce(pe.n, 0), 0) AS missing,
               pe.mean, pe.median, pe.mn AS min, pe.mx AS max, pe.sd, pe.nmean AS normalised,
               floor(CASE WHEN $3 = 'normalised' THEN pe.nmean ELSE pe.mean END * 1e6 + 0.5)::bigint AS skey,
-              -- Tie-break key: rule i is a criterion's mean (its id) or the number of scoresheets (0);
-              -- absent rules are a constant, so they never separate anything.
-              coalesce(floor(CASE ($2::bigint[])[1] WHEN 0 THEN pe.n ELSE pe.a1 END * 1e6 + 0.5)::bigint, CASE WHEN ($2::bigint[])[1] IS NULL THEN 0 ELSE -1000000 END) AS k1,
-              coalesce(floor(CASE ($2::bigint[])[2] WHEN 0 THEN pe.n ELSE pe.a2 END * 1e6 + 0.5)::bigint, CASE WHEN ($2::bigint[])[2] IS NULL THEN 0 ELSE -1000000 END) AS k2,
-              coalesce(floor(CASE ($2::bigint[])[3] WHEN 0 THEN pe.n ELSE pe.a3 END * 1e6 + 0.5)::bigint, CASE WHEN ($2::bigint[])[3] IS NULL THEN 0 ELSE -1000000 END) AS k3,
+              -- Tie-break key: rule i is a criterion's mean (its id), the number of scoresheets (0), the
+              -- median (−1) or the spread, smaller first (−2: −sd); absent rules are a constant, so
+              -- they never separate anything.
+              coalesce(floor(CASE ($2::bigint[])[1] WHEN 0 THEN pe.n WHEN -1 THEN pe.median WHEN -2 THEN -pe.sd ELSE pe.a1 END * 1e6 + 0.5)::bigint, CASE WHEN ($2::bigint[])[1] IS NULL THEN 0 ELSE -1000000 END) AS k1,
+              coalesce(floor(CASE ($2::bigint[])[2] WHEN 0 THEN pe.n WHEN -1 THEN pe.median WHEN -2 THEN -pe.sd ELSE pe.a2 END * 1e6 + 0.5)::bigint, CASE WHEN ($2::bigint[])[2] IS NULL THEN 0 ELSE -1000000 END) AS k2,
+              coalesce(floor(CASE ($2::bigint[])[3] WHEN 0 THEN pe.n WHEN -1 THEN pe.median WHEN -2 THEN -pe.sd ELSE pe.a3 END * 1e6 + 0.5)::bigint, CASE WHEN ($2::bigint[])[3] IS NULL THEN 0 ELSE -1000000 END) AS k3,
               t.position AS manual_position,
               coalesce((pe.mx - pe.mn) >= $4::float8 * (sc.smax - sc.smin) AND pe.n > 1, false) AS spread
          FROM entries e

@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { Queryable } from '../db';
 import { execute, rows, withTransaction } from '../db';
 import { recordAudit, type Actor } from '../audit/service';
+import { MAX_TIE_BREAK_RULES, tieBreakCodes } from './policy';
 import type { ContestRow } from '../contests/queries';
 import { changeEntryStatus } from '../entries/states';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
@@ -16,25 +17,12 @@ export const PAGE_SIZE = 50;
 
 export type Method = 'plain' | 'normalised';
 
-/**
- * The contest's tie-break rules as the ranking query takes them: criterion ids in order, 0 for
- * "more scoresheets". The first three rules apply (rules naming no criterion of the round are
- * skipped); a tie that survives three rules goes to the organiser anyway.
- */
+/** The contest's tie-break rules for a round, as the ranking query takes them (policy.ts tieBreakCodes). */
 export async function tieBreakKey(q: Queryable, contest: Pick<ContestRow, 'tie_break'>, roundId: number): Promise<number[]> {
-  const criteria = await listCriteria(q, roundId);
-  const out: number[] = [];
-  for (const rule of Array.isArray(contest.tie_break) ? contest.tie_break : []) {
-    if (rule?.kind === 'scoresheets') out.push(0);
-    else if (rule?.kind === 'criterion') {
-      const c = criteria.find((x) => x.name === rule.criterionName);
-      if (c) out.push(c.id);
-    }
-  }
-  return out.slice(0, MAX_TIE_BREAK_RULES);
+  return tieBreakCodes(contest.tie_break, await listCriteria(q, roundId));
 }
 
-export const MAX_TIE_BREAK_RULES = 3;
+export { MAX_TIE_BREAK_RULES };
 
 export interface ResultsOptions {
   method?: Method;
