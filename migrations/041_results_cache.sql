@@ -5,9 +5,10 @@
 -- on: submitted scoresheets and their scores (submitted, edited, reopened, removed), assignments
 -- (missing scoresheets; conflicts move them), conflicts, the round's criteria, its entry source
 -- and category, its promoted entries, the organiser's tie decisions, the contest's tie-break
--- rules, and its entries (status, category, code, title; added or removed). Triggers do it, so no
--- code path can forget; they are statement-level where bulk writes happen (a round's scores are
--- hundreds of thousands of rows), row-level with a WHEN clause where only a few columns matter.
+-- rules, and its rankable entries (status, category, code, title; added or removed). Triggers
+-- do it, so no code path can forget; they are statement-level where bulk writes happen (a
+-- round's scores are hundreds of thousands of rows), row-level with a WHEN clause where only a
+-- few columns matter.
 -- No foreign key: a stamp may be bumped while its round is being deleted (cascades), and ids are
 -- never reused.
 CREATE TABLE results_stamps (
@@ -111,13 +112,27 @@ BEGIN
 END
 $$;
 
--- Tables whose rows carry contest_id (entries added or removed, conflicts): every round of the contest.
+-- Conflicts added or removed: every round of the contest.
 CREATE FUNCTION results_contest_rows_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
     PERFORM results_touch_contests(array_agg(DISTINCT contest_id)) FROM new_rows;
   ELSE
     PERFORM results_touch_contests(array_agg(DISTINCT contest_id)) FROM old_rows;
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+-- Entries added or removed: only rankable ones (eligible, shortlisted, awarded; results/queries.ts
+-- RANKABLE) are ever ranked, so a submission (received) moves nothing and submitters never queue
+-- on the stamps.
+CREATE FUNCTION results_entries_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    PERFORM results_touch_contests(array_agg(DISTINCT contest_id)) FROM new_rows WHERE status IN ('eligible', 'shortlisted', 'awarded');
+  ELSE
+    PERFORM results_touch_contests(array_agg(DISTINCT contest_id)) FROM old_rows WHERE status IN ('eligible', 'shortlisted', 'awarded');
   END IF;
   RETURN NULL;
 END
@@ -185,12 +200,14 @@ CREATE TRIGGER results_tie_orders_del AFTER DELETE ON result_tie_orders REFERENC
   FOR EACH STATEMENT EXECUTE FUNCTION results_round_rows_changed();
 
 CREATE TRIGGER results_entries_ins AFTER INSERT ON entries REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION results_contest_rows_changed();
+  FOR EACH STATEMENT EXECUTE FUNCTION results_entries_changed();
 CREATE TRIGGER results_entries_del AFTER DELETE ON entries REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION results_contest_rows_changed();
+  FOR EACH STATEMENT EXECUTE FUNCTION results_entries_changed();
+-- A rankable entry before or after (a received entry numbered at submission moves nothing).
 CREATE TRIGGER results_entries_upd AFTER UPDATE OF status, category_id, code, title ON entries FOR EACH ROW
-  WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.category_id IS DISTINCT FROM NEW.category_id
-        OR OLD.code IS DISTINCT FROM NEW.code OR OLD.title IS DISTINCT FROM NEW.title)
+  WHEN ((OLD.status IN ('eligible', 'shortlisted', 'awarded') OR NEW.status IN ('eligible', 'shortlisted', 'awarded'))
+        AND (OLD.status IS DISTINCT FROM NEW.status OR OLD.category_id IS DISTINCT FROM NEW.category_id
+             OR OLD.code IS DISTINCT FROM NEW.code OR OLD.title IS DISTINCT FROM NEW.title))
   EXECUTE FUNCTION results_contest_row_changed();
 
 CREATE TRIGGER results_conflicts_ins AFTER INSERT ON conflicts REFERENCING NEW TABLE AS new_rows

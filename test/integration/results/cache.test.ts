@@ -178,3 +178,14 @@ test('a draft saved (autosave) leaves the stamp and the cache alone; submitting 
   // D: (4, 1) with equal weights → 2.5.
   expect(await page()).toEqual([[code(2), '9.50'], [code(0), '9.50'], [d.code, '2.50']]);
 });
+
+test('an entry that is not rankable (received, being numbered or edited) moves nothing; screened eligible, it does', async () => {
+  await page();
+  const before = await stamp();
+  const e = await createEntry(db, contest, { status: 'received', title: 'Clip E' });
+  await execute(db.pool, `UPDATE entries SET title = 'Clip E sửa', code = code || 'X' WHERE id = $1`, [e.id]);
+  expect(await stamp()).toBe(before);
+  await withTransaction(db.pool, (tx) => changeEntryStatus(tx, { entryId: e.id, to: 'eligible', actor: staffActor(organiser) }));
+  expect(await stamp()).toBe(before + 1);
+  expect((await page()).map(([c]) => c)).toContain(`${e.code}X`);
+});
