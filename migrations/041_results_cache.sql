@@ -59,6 +59,11 @@ CREATE TABLE results_cache_rows (
 );
 CREATE INDEX results_cache_rows_rank_idx ON results_cache_rows (round_id, method, rank, code COLLATE "C");
 
+-- The ranking aggregates a round's scores through its criteria before meeting the scoresheets
+-- (results/queries.ts rankingCtes): a small round in a database of many finds them here rather
+-- than by reading every score.
+CREATE INDEX scores_criterion_idx ON scores (criterion_id);
+
 CREATE FUNCTION results_touch_rounds(ids bigint[]) RETURNS void LANGUAGE sql AS $$
   INSERT INTO results_stamps (round_id, stamp)
   SELECT id, 1 FROM (SELECT DISTINCT unnest(ids) AS id) x WHERE id IS NOT NULL ORDER BY id

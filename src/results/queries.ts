@@ -106,7 +106,8 @@ export interface ResultsQuery {
  * The normalised score turns each judge's totals into z-scores (a judge whose totals are all
  * equal gives z = 0) and maps them back with the round's overall mean and standard deviation,
  * clamped to the scale. Ties are ranked equal (rank 1, 1, 3) unless the tie-break key (criterion
- * means, number of scoresheets) or an organiser's recorded order separates them; never by id.
+ * means, number of scoresheets, median, spread) or an organiser's recorded order separates them;
+ * never by id.
  */
 export async function roundResults(q: Queryable, o: ResultsQuery): Promise<ResultRow[]> {
   return withResultsSettings(q, (c) => roundResultsQuery(c, o));
@@ -133,7 +134,7 @@ export async function withResultsSettings<T>(q: Queryable, fn: (c: Queryable) =>
 }
 
 /**
- * The ranking SQL, shared by the direct computation and the cache fill (results/cache.ts). Its
+ * The ranking SQL, shared by the direct computation and the cache fill (fillResultsCache). Its
  * columns are ResultRow's, except the tie-break key as k1, k2, k3 and `skey`, the ranking score
  * in millionths (an integer, so sorting and equality are exact and cheap).
  *
@@ -161,8 +162,9 @@ function rankingCtes(o: { counts: boolean }): string {
      ), sheet AS MATERIALIZED (
        -- One pass over the scores: each sheet's weighted fraction and its values on the (at most
        -- three) criteria named by the tie-break rules, aggregated before meeting the scoresheets
-       -- (the join to this round's criteria already keeps only this round's scores), so 135,912
-       -- sheet rows meet the round's submitted scoresheets rather than 679,560 score rows.
+       -- (the join to this round's criteria already keeps only this round's scores: a small round
+       -- finds them through scores_criterion_idx), so 135,912 sheet rows meet the round's
+       -- submitted scoresheets rather than 679,560 score rows.
        SELECT s.entry_id, s.judge_id, sc.smin + (sc.smax - sc.smin) * sh.frac AS total, sh.t1, sh.t2, sh.t3
          FROM (SELECT v.scoresheet_id, sum(v.value::float8 * c.k + c.m) / sum(c.w) AS frac,
                       max(v.value::float8) FILTER (WHERE c.b1) AS t1,
