@@ -31,7 +31,7 @@ export interface ContestRow {
   upload_mode: FieldMode;
   max_upload_mb: number;
   allow_multiple_prizes: boolean;
-  tie_break: { kind: 'criterion' | 'scoresheets'; criterionName?: string }[];
+  tie_break: { kind: 'criterion' | 'scoresheets' | 'median' | 'spread'; criterionName?: string }[];
   state: StoredContestState;
   created_at: Date;
   updated_at: Date;

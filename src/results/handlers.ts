@@ -18,7 +18,7 @@ import { entrySheets, findEntryByCode, listCategories, listCriteria } from './qu
 import {
   addAwardSchema, auditQuerySchema, exportQuerySchema, promoteSchema, reasonSchema, replaceAwardSchema, resultsQuerySchema, tieSchema,
 } from './schemas';
-import { computeResults, decideTie, loadRound, promoteEntries, scoringRounds, SPREAD_SHARE, PAGE_SIZE } from './service';
+import { cachedResults, decideTie, loadRound, promoteEntries, scoringRounds, SPREAD_SHARE, PAGE_SIZE } from './service';
 import {
   addAward, listAwards, listPrizeTiers, publicWinners, publishWinners, removeAward, replaceAward, suggestWinners, unpublishWinners,
   winnersListState, PUBLIC_ENTRANT_FIELDS,
@@ -35,22 +35,63 @@ function redirectWithFlash(req: Request, res: Response, kind: 'success' | 'error
   req.session.save(() => res.redirect(303, to));
 }
 
-/** An expected refusal (validation or conflict) on a small form: said in a flash, back to the page. */
-function refusalTexts(req: Request, err: unknown): string[] | undefined {
-  if (err instanceof ValidationError) return Object.values(err.fieldErrors).map((k) => req.t(k));
-  if (err instanceof AppError && (err.status === 409 || err.status === 404)) return [req.t(err.messageKey === 'error.404' ? 'winners.entryNotFound' : err.messageKey, err.params)];
-  return undefined;
+/**
+ * A small form of the results pages, rejected: the page is shown again (422 for what was typed,
+ * 409 / 404 for the state of things) with the form holding what was typed and each message next
+ * to its field. `id` names the form on the page (one page has several: an award's replace and
+ * remove forms, one add form per tier).
+ */
+export interface FormState {
+  id: string;
+  values: Record<string, string>;
+  /** Field name → message, already in the reader's language; `_form` for the form as a whole. */
+  errors: Record<string, string>;
 }
 
-async function attempt(req: Request, res: Response, to: string, fn: () => Promise<string[]>): Promise<void> {
-  try {
-    const ok = await fn();
-    redirectWithFlash(req, res, 'success', ok, to);
-  } catch (err) {
-    const texts = refusalTexts(req, err);
-    if (!texts) throw err;
-    redirectWithFlash(req, res, 'error', texts, to);
+/** What the views call: the value to show in a field, and its message. */
+export function formHelpers(form: FormState | null) {
+  return {
+    value: (id: string, name: string, fallback = '') => (form && form.id === id && form.values[name] !== undefined ? form.values[name] : fallback),
+    error: (id: string, name: string) => (form && form.id === id ? form.errors[name] : undefined),
+    isOpen: (id: string) => form?.id === id,
+  };
+}
+
+const typed = (body: unknown): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries((body ?? {}) as Record<string, unknown>)) if (typeof v === 'string' && k !== '_csrf') out[k] = v;
+  return out;
+};
+
+/**
+ * The form state for an expected refusal, or undefined for anything else (left to the error
+ * handler). Messages on fields the form does not show, and conflicts, go to the field `aliases`
+ * names for them, else to `_form`.
+ */
+function refusal(req: Request, err: unknown, id: string, fields: string[], aliases: Record<string, string> = {}): { status: number; form: FormState } | undefined {
+  const place = (key: string) => {
+    const f = aliases[key] ?? key;
+    return fields.includes(f) ? f : '_form';
+  };
+  const errors: Record<string, string> = {};
+  const put = (field: string, text: string) => {
+    errors[field] = errors[field] ? `${errors[field]} ${text}` : text;
+  };
+  let status: number;
+  if (err instanceof ValidationError) {
+    status = 422;
+    for (const [k, key] of Object.entries(err.fieldErrors)) put(place(k), req.t(key));
+  } else if (err instanceof AppError && (err.status === 409 || err.status === 404)) {
+    status = err.status;
+    put(place(err.code), req.t(err.messageKey === 'error.404' ? 'winners.entryNotFound' : err.messageKey, err.params));
+  } else {
+    return undefined;
   }
+  return { status, form: { id, values: typed(req.body), errors } };
+}
+
+function redirectWithSuccess(req: Request, res: Response, texts: string[], to: string): void {
+  redirectWithFlash(req, res, 'success', texts, to);
 }
 
 function sendDownload(res: Response, body: string | Buffer, type: string, fileName: string): void {
@@ -63,27 +104,65 @@ function sendDownload(res: Response, body: string | Buffer, type: string, fileNa
 export function resultsHandlers(pool: Pool) {
   const actorOf = (req: Request) => staffActor(currentUser(req), String(req.id));
 
+  /** The ranking page; again with a rejected form (its state and status) when given one. */
+  async function showLeaderboard(req: Request, res: Response, contest: ContestRow, refused?: { status: number; form: FormState }) {
+    const query = tryParse(resultsQuerySchema, refused ? { round: req.body?.round, method: req.body?.method } : req.query);
+    const q = query.ok ? query.data : resultsQuerySchema.parse({});
+    const rounds = await scoringRounds(pool, contest.id);
+    const categories = await listCategories(pool, contest.id);
+    const forms = formHelpers(refused?.form ?? null);
+    const common = { title: req.t('results.title', { contest: contest.title }), contest, rounds, categories, q, forms, base: base(contest), styles: ['results.css'] };
+    if (!rounds.length) {
+      return render(res, 'results/leaderboard', { ...common, round: null, page: null, criteria: [], missingCount: 0 }, refused?.status);
+    }
+    const round = await loadRound(pool, contest, q.round);
+    const page = await cachedResults(pool, contest, round, {
+      method: q.method, categoryId: q.category ?? null, spreadOnly: q.flag === 'spread', tiedOnly: q.flag === 'tied', page: q.page,
+    });
+    const missingCount = page.rows[0]?.missing_entries ?? 0;
+    const criteria = await listCriteria(pool, round.id);
+    await render(res, 'results/leaderboard', {
+      ...common, round, page, criteria, missingCount, spreadShare: Math.round(SPREAD_SHARE * 100), pageSize: PAGE_SIZE,
+      scale: criteria.length ? { min: Math.min(...criteria.map((c) => c.scale_min)), max: Math.max(...criteria.map((c) => c.scale_max)) } : null,
+    }, refused?.status);
+  }
+
+  /** The winners list page; again with a rejected form when given one. */
+  async function showWinners(req: Request, res: Response, contest: ContestRow, refused?: { status: number; form: FormState }) {
+    const [list, tiers, awards] = await Promise.all([winnersListState(pool, contest.id), listPrizeTiers(pool, contest.id), listAwards(pool, contest.id)]);
+    await render(res, 'results/manage', {
+      title: req.t('winners.manageTitle', { contest: contest.title }), contest, list, tiers, awards, base: base(contest),
+      forms: formHelpers(refused?.form ?? null), styles: ['results.css'],
+    }, refused?.status);
+  }
+
+  /**
+   * Runs a small form's action: success → a flash and back to the page (303); an expected
+   * refusal → the page again with the form as typed and the messages at their fields.
+   */
+  async function submitForm(
+    req: Request,
+    res: Response,
+    o: { id: string; fields: string[]; aliases?: Record<string, string>; to: string; show: (refused: { status: number; form: FormState }) => Promise<void> },
+    fn: () => Promise<string[]>,
+  ): Promise<void> {
+    let texts: string[];
+    try {
+      texts = await fn();
+    } catch (err) {
+      const refused = refusal(req, err, o.id, o.fields, o.aliases);
+      if (!refused) throw err;
+      return o.show(refused);
+    }
+    redirectWithSuccess(req, res, texts, o.to);
+  }
+
+  const roundQuery = (req: Request) => (typeof req.body?.round === 'string' ? `?round=${encodeURIComponent(req.body.round)}` : '');
+
   return {
     leaderboard: async (req: Request, res: Response) => {
       const contest = await loadContestForOrganiser(pool, slugOf(req));
-      const query = tryParse(resultsQuerySchema, req.query);
-      const q = query.ok ? query.data : resultsQuerySchema.parse({});
-      const rounds = await scoringRounds(pool, contest.id);
-      const categories = await listCategories(pool, contest.id);
-      if (!rounds.length) {
-        return render(res, 'results/leaderboard', { title: req.t('results.title', { contest: contest.title }), contest, rounds, categories, round: null, q, page: null, criteria: [], missingCount: 0, base: base(contest), styles: ['results.css'] });
-      }
-      const round = await loadRound(pool, contest, q.round);
-      const page = await computeResults(pool, contest, round, {
-        method: q.method, categoryId: q.category ?? null, spreadOnly: q.flag === 'spread', tiedOnly: q.flag === 'tied', page: q.page,
-      });
-      const missingCount = page.rows[0]?.missing_entries ?? 0;
-      const criteria = await listCriteria(pool, round.id);
-      await render(res, 'results/leaderboard', {
-        title: req.t('results.title', { contest: contest.title }), contest, rounds, categories, round, q, page, criteria, missingCount,
-        spreadShare: Math.round(SPREAD_SHARE * 100), pageSize: PAGE_SIZE, base: base(contest), styles: ['results.css'],
-        scale: criteria.length ? { min: Math.min(...criteria.map((c) => c.scale_min)), max: Math.max(...criteria.map((c) => c.scale_max)) } : null,
-      });
+      await showLeaderboard(req, res, contest);
     },
 
     entrySheets: async (req: Request, res: Response) => {
@@ -99,8 +178,8 @@ export function resultsHandlers(pool: Pool) {
 
     decideTie: async (req: Request, res: Response) => {
       const contest = await loadContestForOrganiser(pool, slugOf(req));
-      const roundParam = typeof req.body?.round === 'string' ? `?round=${encodeURIComponent(req.body.round)}` : '';
-      await attempt(req, res, `${base(contest)}/results${roundParam}`, async () => {
+      const form = { id: 'tie', fields: ['codes'], aliases: { entries: 'codes', not_tied: 'codes', entry_not_found: 'codes' } };
+      await submitForm(req, res, { ...form, to: `${base(contest)}/results${roundQuery(req)}`, show: (r) => showLeaderboard(req, res, contest, r) }, async () => {
         const body = parseOrThrow(tieSchema, req.body);
         const round = await loadRound(pool, contest, body.round);
         const ids: number[] = [];
@@ -116,12 +195,9 @@ export function resultsHandlers(pool: Pool) {
 
     promote: async (req: Request, res: Response) => {
       const contest = await loadContestForOrganiser(pool, slugOf(req));
-      const parsed = tryParse(promoteSchema, req.body);
-      const roundParam = typeof req.body?.round === 'string' ? `?round=${encodeURIComponent(req.body.round)}` : '';
-      const to = `${base(contest)}/results${roundParam}`;
-      await attempt(req, res, to, async () => {
-        if (!parsed.ok) throw new ValidationError(parsed.errors);
-        const body = parsed.data;
+      const form = { id: 'promote', fields: ['mode', 'n', 'codes'], aliases: { entry_not_found: 'codes' } };
+      await submitForm(req, res, { ...form, to: `${base(contest)}/results${roundQuery(req)}`, show: (r) => showLeaderboard(req, res, contest, r) }, async () => {
+        const body = parseOrThrow(promoteSchema, req.body);
         const round = await loadRound(pool, contest, body.round);
         let mode;
         if (body.mode === 'selected') {
@@ -144,17 +220,13 @@ export function resultsHandlers(pool: Pool) {
 
     manageWinners: async (req: Request, res: Response) => {
       const contest = await loadContestForOrganiser(pool, slugOf(req));
-      const [list, tiers, awards] = await Promise.all([winnersListState(pool, contest.id), listPrizeTiers(pool, contest.id), listAwards(pool, contest.id)]);
-      await render(res, 'results/manage', {
-        title: req.t('winners.manageTitle', { contest: contest.title }), contest, list, tiers, awards, base: base(contest),
-        styles: ['results.css'],
-      });
+      await showWinners(req, res, contest);
     },
 
     suggest: async (req: Request, res: Response) => {
       const contest = await loadContestForOrganiser(pool, slugOf(req));
       const method = req.body?.method === 'normalised' ? 'normalised' : 'plain';
-      await attempt(req, res, `${base(contest)}/winners`, async () => {
+      await submitForm(req, res, { id: 'suggest', fields: ['method'], to: `${base(contest)}/winners`, show: (r) => showWinners(req, res, contest, r) }, async () => {
         const r = await suggestWinners(pool, contest, actorOf(req), method);
         return [
           req.t('winners.suggested', { n: r.awards }),
@@ -166,7 +238,9 @@ export function resultsHandlers(pool: Pool) {
 
     addAward: async (req: Request, res: Response) => {
       const contest = await loadContestForOrganiser(pool, slugOf(req));
-      await attempt(req, res, `${base(contest)}/winners`, async () => {
+      const tier = typeof req.body?.tierId === 'string' ? req.body.tierId : '';
+      const form = { id: `add-${tier}`, fields: ['entryCode', 'reason'] };
+      await submitForm(req, res, { ...form, to: `${base(contest)}/winners`, show: (r) => showWinners(req, res, contest, r) }, async () => {
         const body = parseOrThrow(addAwardSchema, req.body);
         await addAward(pool, contest, body, actorOf(req));
         return [req.t('winners.saved')];
@@ -177,7 +251,8 @@ export function resultsHandlers(pool: Pool) {
       const contest = await loadContestForOrganiser(pool, slugOf(req));
       const awardId = Number(req.params.awardId);
       if (!Number.isSafeInteger(awardId)) throw new NotFoundError();
-      await attempt(req, res, `${base(contest)}/winners`, async () => {
+      const form = { id: `replace-${awardId}`, fields: ['entryCode', 'reason'] };
+      await submitForm(req, res, { ...form, to: `${base(contest)}/winners`, show: (r) => showWinners(req, res, contest, r) }, async () => {
         const body = parseOrThrow(replaceAwardSchema, req.body);
         await replaceAward(pool, contest, awardId, body, actorOf(req));
         return [req.t('winners.saved')];
@@ -188,7 +263,8 @@ export function resultsHandlers(pool: Pool) {
       const contest = await loadContestForOrganiser(pool, slugOf(req));
       const awardId = Number(req.params.awardId);
       if (!Number.isSafeInteger(awardId)) throw new NotFoundError();
-      await attempt(req, res, `${base(contest)}/winners`, async () => {
+      const form = { id: `remove-${awardId}`, fields: ['reason'] };
+      await submitForm(req, res, { ...form, to: `${base(contest)}/winners`, show: (r) => showWinners(req, res, contest, r) }, async () => {
         const body = parseOrThrow(reasonSchema, req.body);
         await removeAward(pool, contest, awardId, body.reason, actorOf(req));
         return [req.t('winners.saved')];
@@ -197,7 +273,7 @@ export function resultsHandlers(pool: Pool) {
 
     publish: async (req: Request, res: Response) => {
       const contest = await loadContestForOrganiser(pool, slugOf(req));
-      await attempt(req, res, `${base(contest)}/winners`, async () => {
+      await submitForm(req, res, { id: 'publish', fields: [], to: `${base(contest)}/winners`, show: (r) => showWinners(req, res, contest, r) }, async () => {
         await publishWinners(pool, contest, actorOf(req));
         return [req.t('winners.published')];
       });
@@ -205,7 +281,7 @@ export function resultsHandlers(pool: Pool) {
 
     unpublish: async (req: Request, res: Response) => {
       const contest = await loadContestForOrganiser(pool, slugOf(req));
-      await attempt(req, res, `${base(contest)}/winners`, async () => {
+      await submitForm(req, res, { id: 'unpublish', fields: ['reason'], to: `${base(contest)}/winners`, show: (r) => showWinners(req, res, contest, r) }, async () => {
         const body = parseOrThrow(reasonSchema, req.body);
         await unpublishWinners(pool, contest, body.reason, actorOf(req));
         return [req.t('winners.unpublished')];

@@ -2,10 +2,14 @@ import type { Pool } from 'pg';
 import type { Queryable } from '../db';
 import { execute, rows, withTransaction } from '../db';
 import { recordAudit, type Actor } from '../audit/service';
+import { MAX_TIE_BREAK_RULES, tieBreakCodes } from './policy';
 import type { ContestRow } from '../contests/queries';
 import { changeEntryStatus } from '../entries/states';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
-import { findRound, listCriteria, listRounds, roundResults, RANKABLE, type ResultRow, type RoundRow } from './queries';
+import {
+  cachedResultsPage, fillResultsCache, findRound, listCriteria, listRounds, lockResultsCache, resultsCacheState, roundResults, withResultsSettings,
+  RANKABLE, type ResultRow, type ResultsCacheState, type RoundRow,
+} from './queries';
 
 /** A scoresheet spread (max − min) of at least 30 % of the round's scale: the judges disagree. */
 export const SPREAD_SHARE = 0.3;
@@ -13,25 +17,12 @@ export const PAGE_SIZE = 50;
 
 export type Method = 'plain' | 'normalised';
 
-/**
- * The contest's tie-break rules as the ranking query takes them: criterion ids in order, 0 for
- * "more scoresheets". The first three rules apply (rules naming no criterion of the round are
- * skipped); a tie that survives three rules goes to the organiser anyway.
- */
+/** The contest's tie-break rules for a round, as the ranking query takes them (policy.ts tieBreakCodes). */
 export async function tieBreakKey(q: Queryable, contest: Pick<ContestRow, 'tie_break'>, roundId: number): Promise<number[]> {
-  const criteria = await listCriteria(q, roundId);
-  const out: number[] = [];
-  for (const rule of Array.isArray(contest.tie_break) ? contest.tie_break : []) {
-    if (rule?.kind === 'scoresheets') out.push(0);
-    else if (rule?.kind === 'criterion') {
-      const c = criteria.find((x) => x.name === rule.criterionName);
-      if (c) out.push(c.id);
-    }
-  }
-  return out.slice(0, MAX_TIE_BREAK_RULES);
+  return tieBreakCodes(contest.tie_break, await listCriteria(q, roundId));
 }
 
-export const MAX_TIE_BREAK_RULES = 3;
+export { MAX_TIE_BREAK_RULES };
 
 export interface ResultsOptions {
   method?: Method;
@@ -75,6 +66,43 @@ export async function computeResults(q: Queryable, contest: ContestRow, round: R
     tieBreak: await tieBreakKey(q, contest, round.id),
     method: o.method ?? 'plain',
     spreadShare: SPREAD_SHARE,
+    categoryId: o.categoryId,
+    spreadOnly: o.spreadOnly,
+    tiedOnly: o.tiedOnly,
+    limit: pageSize,
+    offset: pageSize ? (page - 1) * pageSize : 0,
+  });
+  const total = result[0]?.total_count ?? 0;
+  return { round, rows: result, total, page, pages: pageSize ? Math.max(1, Math.ceil(total / pageSize)) : 1 };
+}
+
+const sameKey = (a: number[] | null, b: number[]) => a !== null && a.length === b.length && a.every((x, i) => Number(x) === b[i]);
+const isFresh = (s: ResultsCacheState, tieBreak: number[]) => s.cached_stamp !== null && Number(s.cached_stamp) === Number(s.stamp) && sameKey(s.cached_tie_break, tieBreak);
+
+/**
+ * The same page as computeResults, read from the round's cached ranking (migrations/041), which
+ * is recomputed first when the round's results stamp has moved since (or the tie-break key
+ * differs). The check and the page are reads on the pool; a recomputation is one transaction,
+ * under a per-round lock so that organisers arriving together compute it once. For pages shown
+ * to organisers; the rules that change things (ties, promotion, winners) compute afresh inside
+ * their own transaction.
+ */
+export async function cachedResults(pool: Pool, contest: ContestRow, round: RoundRow, o: ResultsOptions = {}): Promise<ResultsPage> {
+  const pageSize = o.pageSize === undefined ? PAGE_SIZE : o.pageSize;
+  const page = Math.max(1, o.page ?? 1);
+  const method = o.method ?? 'plain';
+  const tieBreak = await tieBreakKey(pool, contest, round.id);
+  if (!isFresh(await resultsCacheState(pool, round.id, method), tieBreak)) {
+    await withTransaction(pool, async (tx) => {
+      await lockResultsCache(tx, round.id);
+      // Whoever held the lock may have just filled it.
+      if (isFresh(await resultsCacheState(tx, round.id, method), tieBreak)) return;
+      await withResultsSettings(tx, (c) => fillResultsCache(c, { roundId: round.id, tieBreak, method, spreadShare: SPREAD_SHARE }));
+    });
+  }
+  const result = await cachedResultsPage(pool, {
+    roundId: round.id,
+    method,
     categoryId: o.categoryId,
     spreadOnly: o.spreadOnly,
     tiedOnly: o.tiedOnly,

@@ -22,7 +22,8 @@ const ms = (r: LoadResult) => `${r.p50.toFixed(1)} / ${r.p95.toFixed(1)} ms`;
 /**
  * Issue 8: the public gallery's first and deepest page (keyset pagination: the deep page is asked
  * for with the cursor that following "more" would give) at 50 visitors, and the organiser's
- * leaderboard (the ranked results page, computed on each visit) at 4 organisers, on the seed-scale
+ * leaderboard (the ranked results page: the first visit computes the round's ranking into the
+ * results cache, the measured visits read it while nothing changes) at 4 organisers, on the seed-scale
  * contest (45,304 entries, 2 snapshots each, 3 scoresheets × 5 criteria per entry). Baselines: a
  * bare endpoint running the least query each page needs (one keyset SELECT; the bare weighted
  * aggregate, top 50).

@@ -139,3 +139,68 @@ describe('ties', () => {
     expect(audit).toEqual([{ after: { order: [e[3]!.code, e[1]!.code] } }]);
   });
 });
+
+describe('tie-break rules: higher median, smaller spread', () => {
+  // One criterion on 1–10, three judges; every entry's mean is 7.
+  //   E1: 6, 7, 8 → median 7, sd √(2/3) ≈ 0.816497     E2: 5, 8, 8 → median 8, sd √2 ≈ 1.414214
+  //   E3: 7, 7, 7 → median 7, sd 0                     E4: 4, 8, 9 → median 8, sd √(14/3) ≈ 2.160247
+  let contest: ContestRow;
+  let roundId: number;
+  let e: { id: number; code: string }[];
+  beforeAll(async () => {
+    contest = await createResultsContest(db, { state: 'judging' });
+    const round = await createResultsRound(db, contest);
+    roundId = round.id;
+    const js = await judges(3);
+    e = [];
+    for (const values of [[6, 7, 8], [5, 8, 8], [7, 7, 7], [4, 8, 9]]) {
+      const entry = await createEntry(db, contest, { status: 'eligible' });
+      for (const [i, v] of values.entries()) await addResultsScoresheet(db, round, entry.id, js[i]!.id, [v]);
+      e.push(entry);
+    }
+  });
+
+  const ranking = async (rules: unknown[]) => {
+    await execute(db.pool, 'UPDATE contests SET tie_break = $2 WHERE id = $1', [contest.id, JSON.stringify(rules)]);
+    contest = (await findContestById(db.pool, contest.id))!;
+    const r = await computeResults(db.pool, contest, await loadRound(db.pool, contest, roundId));
+    return r.rows.map((x) => [x.code, x.rank, x.tied, x.tie_key]);
+  };
+  const code = (i: number) => e[i]!.code;
+
+  test('higher median, then smaller spread: no tie left', async () => {
+    expect(await ranking([{ kind: 'median' }, { kind: 'spread' }])).toEqual([
+      [code(1), 1, false, [8, -1.414214, 0]],
+      [code(3), 2, false, [8, -2.160247, 0]],
+      [code(2), 3, false, [7, 0, 0]],
+      [code(0), 4, false, [7, -0.816497, 0]],
+    ]);
+  });
+
+  test('the median alone leaves two ties, shared ranks 1, 1, 3, 3', async () => {
+    expect(await ranking([{ kind: 'median' }])).toEqual([
+      [code(1), 1, true, [8, 0, 0]],
+      [code(3), 1, true, [8, 0, 0]],
+      [code(0), 3, true, [7, 0, 0]],
+      [code(2), 3, true, [7, 0, 0]],
+    ]);
+  });
+
+  test('smaller spread alone: the judges who agree come first', async () => {
+    expect(await ranking([{ kind: 'spread' }])).toEqual([
+      [code(2), 1, false, [0, 0, 0]],
+      [code(0), 2, false, [-0.816497, 0, 0]],
+      [code(1), 3, false, [-1.414214, 0, 0]],
+      [code(3), 4, false, [-2.160247, 0, 0]],
+    ]);
+  });
+
+  test('more scoresheets before the median: equal counts fall through to the median', async () => {
+    expect((await ranking([{ kind: 'scoresheets' }, { kind: 'median' }])).map((x) => [x[0], x[1], x[2]])).toEqual([
+      [code(1), 1, true],
+      [code(3), 1, true],
+      [code(0), 3, true],
+      [code(2), 3, true],
+    ]);
+  });
+});

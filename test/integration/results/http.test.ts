@@ -142,11 +142,11 @@ describe('publication', () => {
     expect(page.text).toContain('Đã đề xuất 2 giải.');
     const awardIds = [...page.text.matchAll(/winners\/awards\/(\d+)\/remove/g)].map((m) => Number(m[1]));
     expect(awardIds).toHaveLength(2);
-    // A reason is required.
+    // A reason is required: the page comes back (422) with the code as typed and the message at the reason.
     res = await postForm(org, `${base}/winners/awards/${awardIds[1]}/replace`, { entryCode: entries[2]!.code, reason: '' }, `${base}/winners`);
-    expect(res.status).toBe(303);
-    page = await org.get(`${base}/winners`);
-    expect(page.text).toContain('Cần ghi lý do.');
+    expect(res.status).toBe(422);
+    expect(res.text).toContain(`id="f-rc-${awardIds[1]}" name="entryCode" required value="${entries[2]!.code}"`);
+    expect(res.text).toMatch(new RegExp(`id="f-rr-${awardIds[1]}" name="reason" required value="" aria-invalid="true" aria-describedby="f-rr-${awardIds[1]}-err">\\s*<span class="error" id="f-rr-${awardIds[1]}-err">Cần ghi lý do.</span>`));
     res = await postForm(org, `${base}/winners/awards/${awardIds[1]}/replace`, { entryCode: entries[2]!.code, reason: 'Hội đồng thống nhất' }, `${base}/winners`);
     expect(res.status).toBe(303);
     // Organisers can rehearse the ceremony from the draft.
@@ -181,9 +181,8 @@ describe('publication', () => {
   test('publishing twice is refused and changes nothing', async () => {
     const before = await rows(db.pool, `SELECT count(*)::int AS n FROM audit_log WHERE action = 'winners.published'`);
     const res = await postForm(org, `${base}/winners/publish`, {}, `${base}/winners`);
-    expect(res.status).toBe(303);
-    const page = await org.get(`${base}/winners`);
-    expect(page.text).toContain('Danh sách đã được công bố.');
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('<p class="error" role="alert" id="f-list-err">Danh sách đã được công bố.</p>');
     expect(await rows(db.pool, `SELECT count(*)::int AS n FROM audit_log WHERE action = 'winners.published'`)).toEqual(before);
   });
 
@@ -215,8 +214,9 @@ describe('publication', () => {
   });
 
   test('unpublishing with a reason hides the list again; the decision log shows it all', async () => {
-    const refused = await postForm(org, `${base}/winners/unpublish`, { reason: '' }, `${base}/winners`);
-    expect(refused.status).toBe(303);
+    const refused = await postForm(org, `${base}/winners/unpublish`, { reason: '   ' }, `${base}/winners`);
+    expect(refused.status).toBe(422);
+    expect(refused.text).toMatch(/name="reason" required maxlength="2000" value=" {3}" aria-invalid="true" aria-describedby="f-unpub-reason-err">\s*<span class="error" id="f-unpub-reason-err">Cần ghi lý do.<\/span>/);
     expect((await request(app).get(`/c/${contest.slug}/winners`)).status).toBe(200);
     const res = await postForm(org, `${base}/winners/unpublish`, { reason: 'Sai tên tác phẩm' }, `${base}/winners`);
     expect(res.status).toBe(303);
@@ -240,9 +240,9 @@ test('empty states: a contest without rounds or prizes, in both languages', asyn
   expect(res.text).toContain('Cuộc thi chưa có vòng chấm điểm nào.');
   res = await org.get(`/organiser/contests/${bare.slug}/winners`);
   expect(res.text).toContain('Cuộc thi chưa có giải thưởng nào.');
-  await postForm(org, `/organiser/contests/${bare.slug}/winners/suggest`, {}, `/organiser/contests/${bare.slug}/winners`);
-  res = await org.get(`/organiser/contests/${bare.slug}/winners`);
-  expect(res.text).toContain('flash-error');
+  res = await postForm(org, `/organiser/contests/${bare.slug}/winners/suggest`, {}, `/organiser/contests/${bare.slug}/winners`);
+  expect(res.status).toBe(409);
+  expect(res.text).toContain('<p class="error" role="alert" id="f-list-err">Cuộc thi chưa có giải thưởng nào.</p>');
   await org.get('/lang/en?next=/');
   res = await org.get(`/organiser/contests/${bare.slug}/results`);
   expect(res.text).toContain('The contest has no scoring round yet.');

@@ -9,25 +9,27 @@ import { listAwards, publishWinners, suggestWinners } from '../../../../src/resu
 
 /**
  * Results routes against a contest whose winners list is published: the public pages answer
- * everyone; organiser forms answer 303 (success or a refusal said in a flash: the POSTs carry no
- * reason, and a published list refuses edits, so the fixture does not change as the matrix runs).
+ * everyone; organiser forms are refused, so the fixture does not change as the matrix runs: the
+ * POSTs carry no fields (422, the form again with its messages) and a published list refuses
+ * edits (409, the page again with the reason).
  */
-const form = organiserOnly(303, 401);
+const invalid = organiserOnly(422, 401);
+const refused = organiserOnly(409, 401);
 
 export const part: MatrixPart = {
   rows: {
     'GET /organiser/contests/:slug/results': organiserOnly(200),
     'GET /organiser/contests/:slug/results/rounds/:roundId/entries/:code': organiserOnly(200),
-    'POST /organiser/contests/:slug/results/ties': form,
-    'POST /organiser/contests/:slug/results/promote': form,
+    'POST /organiser/contests/:slug/results/ties': invalid,
+    'POST /organiser/contests/:slug/results/promote': invalid,
     'GET /organiser/contests/:slug/winners': organiserOnly(200),
-    'POST /organiser/contests/:slug/winners/suggest': form,
-    'POST /organiser/contests/:slug/winners/awards': form,
-    'POST /organiser/contests/:slug/winners/awards/:awardId/replace': form,
-    'POST /organiser/contests/:slug/winners/awards/:awardId/remove': form,
+    'POST /organiser/contests/:slug/winners/suggest': refused,
+    'POST /organiser/contests/:slug/winners/awards': invalid,
+    'POST /organiser/contests/:slug/winners/awards/:awardId/replace': invalid,
+    'POST /organiser/contests/:slug/winners/awards/:awardId/remove': invalid,
     'GET /organiser/contests/:slug/winners/awards/:awardId/certificate.pdf': organiserOnly(200),
-    'POST /organiser/contests/:slug/winners/publish': form,
-    'POST /organiser/contests/:slug/winners/unpublish': form,
+    'POST /organiser/contests/:slug/winners/publish': refused,
+    'POST /organiser/contests/:slug/winners/unpublish': invalid,
     'GET /organiser/contests/:slug/exports/results.csv': organiserOnly(200),
     'GET /organiser/contests/:slug/exports/results.xlsx': organiserOnly(200),
     'GET /organiser/contests/:slug/exports/scoresheets.csv': organiserOnly(200),
