@@ -291,7 +291,7 @@ function roundResultsQuery(q: Queryable, o: ResultsQuery): Promise<ResultRow[]> 
   });
 }
 
-// ---------- the results cache (migrations/041) ----------
+// ---------- the results cache (migrations/062) ----------
 
 export interface ResultsCacheState {
   /** The round's results stamp now (0 before anything was ever bumped). */

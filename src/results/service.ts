@@ -80,7 +80,7 @@ const sameKey = (a: number[] | null, b: number[]) => a !== null && a.length === 
 const isFresh = (s: ResultsCacheState, tieBreak: number[]) => s.cached_stamp !== null && Number(s.cached_stamp) === Number(s.stamp) && sameKey(s.cached_tie_break, tieBreak);
 
 /**
- * The same page as computeResults, read from the round's cached ranking (migrations/041), which
+ * The same page as computeResults, read from the round's cached ranking (migrations/062), which
  * is recomputed first when the round's results stamp has moved since (or the tie-break key
  * differs). The check and the page are reads on the pool; a recomputation is one transaction,
  * under a per-round lock so that organisers arriving together compute it once. For pages shown

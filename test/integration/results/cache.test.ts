@@ -12,7 +12,7 @@ import { addConflict, saveScoresheet } from '../../../src/judging/service';
 import { cachedResults, computeResults, decideTie, loadRound } from '../../../src/results/service';
 
 /**
- * The leaderboard reads the round's ranking from results_cache (migrations/041), recomputed when
+ * The leaderboard reads the round's ranking from results_cache (migrations/062), recomputed when
  * the round's results stamp has moved. Every change the ranking depends on must move it in the
  * same transaction; a draft saved must not.
  */
