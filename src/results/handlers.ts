@@ -130,9 +130,15 @@ export function resultsHandlers(pool: Pool) {
   /** The winners list page; again with a rejected form when given one. */
   async function showWinners(req: Request, res: Response, contest: ContestRow, refused?: { status: number; form: FormState }) {
     const [list, tiers, awards] = await Promise.all([winnersListState(pool, contest.id), listPrizeTiers(pool, contest.id), listAwards(pool, contest.id)]);
+    let form = refused?.form ?? null;
+    // An add form for a tier the page does not show (a forged or stale tier id) has no place of
+    // its own: its messages go to the list's message line instead of vanishing.
+    if (form && form.id.startsWith('add-') && !tiers.some((t) => `add-${t.id}` === form?.id)) {
+      form = { id: 'list', values: {}, errors: { _form: Object.values(form.errors).join(' ') } };
+    }
     await render(res, 'results/manage', {
       title: req.t('winners.manageTitle', { contest: contest.title }), contest, list, tiers, awards, base: base(contest),
-      forms: formHelpers(refused?.form ?? null), styles: ['results.css'],
+      forms: formHelpers(form), styles: ['results.css'],
     }, refused?.status);
   }
 
