@@ -7,6 +7,8 @@ import { migrate } from './db/migrate';
 import { startBackgroundJobs } from './jobs';
 import { createLogger } from './shared/logger';
 import { resolveSessionSecret } from './shared/secret';
+import { sweepPlacedOrphans } from './storage/files';
+import { uploadStore } from './storage/store';
 
 /** Start: config → database → migrations → app → listen; stop cleanly on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -38,6 +40,9 @@ async function main(): Promise<void> {
     process.exit(4);
   });
   if (applied.length) logger.info({ applied }, 'migrations applied');
+  // A crash between an upload's move into the store and its COMMIT left a file no row points at.
+  const swept = await sweepPlacedOrphans(db.pool, uploadStore(config.uploadDir));
+  if (swept) logger.info({ swept }, 'files of interrupted submissions removed');
 
   const app = createApp({ config, db, logger, sessionSecret: resolveSessionSecret(config) });
   const server = http.createServer(app);

@@ -55,9 +55,10 @@ export function fail(message: string, code = 1): never {
   process.exit(code);
 }
 
+/** Runs a task and exits: with the exit code the task set (e.g. a drill that failed), else 0. */
 export function run(main: () => Promise<void>): void {
   main().then(
-    () => process.exit(0),
+    () => process.exit(process.exitCode ?? 0),
     (err: unknown) => fail(err instanceof Error ? err.message : String(err)),
   );
 }

@@ -33,9 +33,15 @@ export type PlaceUpload = (file: ReceivedFile, purpose: FilePurpose) => Promise<
 /**
  * A transaction that may keep uploaded files. `place(file, purpose)` records the file and moves it
  * into the store before COMMIT; if the transaction then fails, the moved files are removed again.
- * A crash between the move and COMMIT leaves an orphan file (swept later), never a row without
- * its file.
+ * A crash between the move and COMMIT leaves a file no row points at, never a row without its
+ * file. Each placed file's key is held by a transaction-scoped advisory lock (placementLockKey),
+ * so the sweeper can tell such a file — its transaction gone — from one whose COMMIT is still to
+ * come, and remove it at once (see sweepPlacedOrphans, run at start-up).
  */
+export function placementLockKey(storageKey: string): string {
+  return `upload:${storageKey}`;
+}
+
 export async function withUploadTransaction<T>(pool: Pool, store: UploadStore, fn: (tx: Tx, place: PlaceUpload) => Promise<T>): Promise<T> {
   const placed: string[] = [];
   try {
@@ -44,9 +50,10 @@ export async function withUploadTransaction<T>(pool: Pool, store: UploadStore, f
         const storageKey = store.newStorageKey(EXTENSION[file.kind]);
         const row = await one<StoredFileRow>(
           tx,
-          `INSERT INTO stored_files (storage_key, purpose, original_name, mime, size_bytes, sha256)
-           VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${FILE_COLUMNS}`,
-          [storageKey, purpose, file.originalName || `upload${EXTENSION[file.kind]}`, file.mime, file.size, file.sha256],
+          `WITH held AS (SELECT pg_advisory_xact_lock(hashtextextended($7, 0)))
+           INSERT INTO stored_files (storage_key, purpose, original_name, mime, size_bytes, sha256)
+           SELECT $1, $2, $3, $4, $5, $6 FROM held RETURNING ${FILE_COLUMNS}`,
+          [storageKey, purpose, file.originalName || `upload${EXTENSION[file.kind]}`, file.mime, file.size, file.sha256, placementLockKey(storageKey)],
         );
         const target = store.pathOf(storageKey);
         await fs.promises.mkdir(path.dirname(target), { recursive: true });
@@ -101,6 +108,34 @@ export function sendStoredFile(req: Request, res: Response, store: UploadStore, 
  * Housekeeping: temp files older than a day (uploads abandoned by a crash) and files in the store
  * that no row points at (a crash between the move and COMMIT). Returns how many were removed.
  */
+/**
+ * Removes, at once, placed files that no row points at and whose placing transaction is over (its
+ * advisory lock is free again): what a crash between the move and COMMIT leaves. A file whose
+ * transaction is still running is left alone. Safe while other instances are submitting.
+ */
+export async function sweepPlacedOrphans(pool: Pool, store: UploadStore): Promise<number> {
+  let removed = 0;
+  for (const dir of await fs.promises.readdir(store.filesDir).catch(() => [] as string[])) {
+    const names = await fs.promises.readdir(path.join(store.filesDir, dir)).catch(() => [] as string[]);
+    if (!names.length) continue;
+    const keys = names.map((n) => `${dir}/${n}`);
+    const { rows } = await pool.query<{ storage_key: string }>('SELECT storage_key FROM stored_files WHERE storage_key = ANY($1)', [keys]);
+    const known = new Set(rows.map((r) => r.storage_key));
+    for (const key of keys.filter((k) => !known.has(k))) {
+      // Try the placing transaction's lock: free means that transaction has ended. Only then, in
+      // a new statement (a new snapshot, which sees a COMMIT it made), look for its row.
+      const { rows: lock } = await pool.query<{ free: boolean }>('SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS free', [placementLockKey(key)]);
+      if (!lock[0]?.free) continue;
+      const { rows: gone } = await pool.query<{ orphan: boolean }>('SELECT NOT EXISTS (SELECT 1 FROM stored_files WHERE storage_key = $1) AS orphan', [key]);
+      if (gone[0]?.orphan) {
+        await removeQuietly(path.join(store.filesDir, key));
+        removed += 1;
+      }
+    }
+  }
+  return removed;
+}
+
 export async function sweepOrphans(pool: Pool, store: UploadStore, now = Date.now()): Promise<{ temp: number; orphans: number }> {
   let temp = 0;
   let orphans = 0;

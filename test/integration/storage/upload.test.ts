@@ -9,9 +9,9 @@ import { one } from '../../../src/db';
 import { errorHandler } from '../../../src/http/errorHandler';
 import { createLogger } from '../../../src/shared/logger';
 import { acceptUpload } from '../../../src/storage/upload';
-import { findStoredFile, sendStoredFile, sweepOrphans, withUploadTransaction } from '../../../src/storage/files';
+import { findStoredFile, placementLockKey, sendStoredFile, sweepOrphans, sweepPlacedOrphans, withUploadTransaction } from '../../../src/storage/files';
 import { UploadStore } from '../../../src/storage/store';
-import { resetDb, testDb } from '../../helpers/db';
+import { onServer, resetDb, testDb } from '../../helpers/db';
 import { translate } from '../../../src/i18n';
 
 const db = testDb();
@@ -136,4 +136,45 @@ test('the sweeper removes old temp files and files no row points at, and keeps t
   expect(result).toEqual({ temp: 1, orphans: 1 });
   expect(fs.existsSync(oldTemp)).toBe(false);
   expect(listFiles(store.filesDir).length).toBe(kept);
+});
+
+/**
+ * What place() does inside the submission's transaction (lock the key, record it, move the file
+ * into the store), then the transaction either commits or dies without its clean-up, as in a
+ * kill -9 between the move and COMMIT.
+ */
+async function placeThen(end: 'COMMIT' | 'crash' | 'open') {
+  const key = store.newStorageKey('.mp4');
+  const client = await db.pool.connect();
+  await client.query('BEGIN');
+  await client.query(
+    `WITH held AS (SELECT pg_advisory_xact_lock(hashtextextended($2, 0)))
+     INSERT INTO stored_files (storage_key, purpose, original_name, mime, size_bytes, sha256)
+     SELECT $1, 'entry_video', 'clip.mp4', 'video/mp4', 6, repeat('a', 64) FROM held`,
+    [key, placementLockKey(key)],
+  );
+  fs.mkdirSync(path.dirname(store.pathOf(key)), { recursive: true });
+  fs.writeFileSync(store.pathOf(key), 'placed');
+  if (end === 'open') return { key, finish: async () => { await client.query('ROLLBACK'); client.release(); } };
+  await client.query(end === 'COMMIT' ? 'COMMIT' : 'ROLLBACK');
+  client.release();
+  return { key, finish: async () => undefined };
+}
+
+test('at start-up, a file whose transaction died before COMMIT is removed at once; a committed one is kept', async () => {
+  const committed = await placeThen('COMMIT');
+  const crashed = await placeThen('crash');
+  expect(await sweepPlacedOrphans(db.pool, store)).toBe(1);
+  expect(fs.existsSync(store.pathOf(crashed.key))).toBe(false);
+  expect(fs.readFileSync(store.pathOf(committed.key), 'utf8')).toBe('placed');
+});
+
+// The embedded engine runs one transaction at a time: a sweep cannot run beside an open one there.
+(onServer ? test : test.skip)('a file whose transaction is still running is left alone, and removed once it has rolled back', async () => {
+  const running = await placeThen('open');
+  expect(await sweepPlacedOrphans(db.pool, store)).toBe(0);
+  expect(fs.existsSync(store.pathOf(running.key))).toBe(true);
+  await running.finish();
+  expect(await sweepPlacedOrphans(db.pool, store)).toBe(1);
+  expect(fs.existsSync(store.pathOf(running.key))).toBe(false);
 });
