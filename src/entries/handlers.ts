@@ -105,6 +105,12 @@ async function submitOnce(d: EntriesDeps, req: Request, res: Response, idempoten
 }
 
 export function entryHandlers(d: EntriesDeps) {
+  const contestLoader = (recentWillDo: (req: Request) => boolean) => async (req: Request, res: Response, next: () => void) => {
+    const load = recentWillDo(req) ? loadVisibleContestRecent : loadVisibleContest;
+    res.locals.contest = await load(d.pool, String(req.params.slug), req.user);
+    next();
+  };
+
   const formLocals = async (req: Request, res: Response, values: Record<string, string>, errors: FieldErrors) => {
     const contest = contestOf(res);
     const categories = await q.categoryIdsOf(d.pool, contest.id);
@@ -135,24 +141,14 @@ export function entryHandlers(d: EntriesDeps) {
   };
 
   return {
-    loadContest: async (req: Request, res: Response, next: () => void) => {
-      res.locals.contest = await loadVisibleContest(d.pool, String(req.params.slug), req.user);
-      next();
-    },
-
-    loadContestRecent: async (req: Request, res: Response, next: () => void) => {
-      res.locals.contest = await loadVisibleContestRecent(d.pool, String(req.params.slug), req.user);
-      next();
-    },
-
-    /** The submit routes: a recent copy will do, except for uploads (see runSubmit). */
-    loadContestForSubmit: async (req: Request, res: Response, next: () => void) => {
-      // A submission with a file takes the multi-statement path, which does not check the version.
-      res.locals.contest = isMultipart(req)
-        ? await loadVisibleContest(d.pool, String(req.params.slug), req.user)
-        : await loadVisibleContestRecent(d.pool, String(req.params.slug), req.user);
-      next();
-    },
+    loadContest: contestLoader(() => false),
+    /** Public read-only pages: a contest copy up to two seconds old is fine for them. */
+    loadContestRecent: contestLoader(() => true),
+    /**
+     * The submit routes: a recent copy will do (runSubmit re-reads it when it changed), except
+     * for uploads, whose multi-statement path does not check the contest's version.
+     */
+    loadContestForSubmit: contestLoader((req) => !isMultipart(req)),
 
     submitForm: async (req: Request, res: Response) => {
       if (!acceptsSubmissions(contestOf(res))) return closedPage(req, res, 200);

@@ -343,18 +343,8 @@ export function outboxPage(q: Queryable, limit: number, offset: number): Promise
 
 // ---------- the entrant's own page: details and one-time sign-in links ----------
 
-export interface EntrantDetailsChange {
-  displayName: string;
-  email: string | null;
-  phone: string | null;
-  dateOfBirth: string | null;
-  organisation: string | null;
-  occupation: string | null;
-  province: string | null;
-  address: string | null;
-  nationalId: string | null;
-  tiktokHandle: string | null;
-}
+/** What the entrant may correct: everything of NewEntrant but the contest and the full name. */
+export type EntrantDetailsChange = Omit<NewEntrant, 'contestId' | 'fullName'>;
 
 /** The entrant row behind one entry, locked until COMMIT (two corrections at once apply in turn). */
 export function lockEntrantOfEntry(tx: Queryable, entryId: number): Promise<EntrantRow | undefined> {

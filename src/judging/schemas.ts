@@ -7,8 +7,6 @@ const checkbox = z.preprocess((v) => v === 'on' || v === 'true' || v === '1' || 
 const optionalId = z.preprocess((v) => (v === '' || v === undefined || v === null ? null : v), z.coerce.number().int().positive('form.invalid').nullable());
 const num = (msg = 'form.invalid') => z.preprocess((v) => (typeof v === 'string' ? v.replace(',', '.').trim() : v), z.coerce.number(msg).finite(msg));
 
-const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
-
 /**
  * A round's deadline as the form's datetime-local gives it: wall-clock time in the contest's
  * zone (not the server's), within what PostgreSQL can store.
@@ -20,7 +18,7 @@ const deadlineIn = (timeZone: string) =>
       z.null(),
       z
         .string('form.invalid')
-        .regex(LOCAL_DATE_TIME, 'form.invalid')
+        // The shape and the calendar at once: 2026-02-30T10:00 is refused, not rolled over.
         .refine(isRealLocalDateTime, 'form.invalid')
         .transform((local) => zonedLocalToUtc(local, timeZone))
         .pipe(z.date().min(new Date('1970-01-01T00:00:00Z'), 'form.invalid').max(new Date('9999-12-31T23:59:59Z'), 'form.invalid')),

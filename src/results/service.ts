@@ -57,10 +57,23 @@ export async function loadRound(q: Queryable, contest: ContestRow, roundId: numb
   return r;
 }
 
-/** A page of a round's results (pageSize null: all of them). */
-export async function computeResults(q: Queryable, contest: ContestRow, round: RoundRow, o: ResultsOptions = {}): Promise<ResultsPage> {
+/** Which rows a page asks for (pageSize null: all of them), and the page made of its rows. */
+function paging(o: ResultsOptions) {
   const pageSize = o.pageSize === undefined ? PAGE_SIZE : o.pageSize;
   const page = Math.max(1, o.page ?? 1);
+  return {
+    limit: pageSize,
+    offset: pageSize ? (page - 1) * pageSize : 0,
+    pageOf: (round: RoundRow, rows: ResultsPage['rows']): ResultsPage => {
+      const total = rows[0]?.total_count ?? 0;
+      return { round, rows, total, page, pages: pageSize ? Math.max(1, Math.ceil(total / pageSize)) : 1 };
+    },
+  };
+}
+
+/** A page of a round's results (pageSize null: all of them). */
+export async function computeResults(q: Queryable, contest: ContestRow, round: RoundRow, o: ResultsOptions = {}): Promise<ResultsPage> {
+  const p = paging(o);
   const result = await roundResults(q, {
     roundId: round.id,
     tieBreak: await tieBreakKey(q, contest, round.id),
@@ -69,11 +82,10 @@ export async function computeResults(q: Queryable, contest: ContestRow, round: R
     categoryId: o.categoryId,
     spreadOnly: o.spreadOnly,
     tiedOnly: o.tiedOnly,
-    limit: pageSize,
-    offset: pageSize ? (page - 1) * pageSize : 0,
+    limit: p.limit,
+    offset: p.offset,
   });
-  const total = result[0]?.total_count ?? 0;
-  return { round, rows: result, total, page, pages: pageSize ? Math.max(1, Math.ceil(total / pageSize)) : 1 };
+  return p.pageOf(round, result);
 }
 
 const sameKey = (a: number[] | null, b: number[]) => a !== null && a.length === b.length && a.every((x, i) => Number(x) === b[i]);
@@ -88,8 +100,7 @@ const isFresh = (s: ResultsCacheState, tieBreak: number[]) => s.cached_stamp !==
  * their own transaction.
  */
 export async function cachedResults(pool: Pool, contest: ContestRow, round: RoundRow, o: ResultsOptions = {}): Promise<ResultsPage> {
-  const pageSize = o.pageSize === undefined ? PAGE_SIZE : o.pageSize;
-  const page = Math.max(1, o.page ?? 1);
+  const p = paging(o);
   const method = o.method ?? 'plain';
   const tieBreak = await tieBreakKey(pool, contest, round.id);
   if (!isFresh(await resultsCacheState(pool, round.id, method), tieBreak)) {
@@ -106,11 +117,10 @@ export async function cachedResults(pool: Pool, contest: ContestRow, round: Roun
     categoryId: o.categoryId,
     spreadOnly: o.spreadOnly,
     tiedOnly: o.tiedOnly,
-    limit: pageSize,
-    offset: pageSize ? (page - 1) * pageSize : 0,
+    limit: p.limit,
+    offset: p.offset,
   });
-  const total = result[0]?.total_count ?? 0;
-  return { round, rows: result, total, page, pages: pageSize ? Math.max(1, Math.ceil(total / pageSize)) : 1 };
+  return p.pageOf(round, result);
 }
 
 /**

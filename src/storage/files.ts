@@ -105,13 +105,10 @@ export function sendStoredFile(req: Request, res: Response, store: UploadStore, 
 }
 
 /**
- * Housekeeping: temp files older than a day (uploads abandoned by a crash) and files in the store
- * that no row points at (a crash between the move and COMMIT). Returns how many were removed.
- */
-/**
  * Removes, at once, placed files that no row points at and whose placing transaction is over (its
  * advisory lock is free again): what a crash between the move and COMMIT leaves. A file whose
- * transaction is still running is left alone. Safe while other instances are submitting.
+ * transaction is still running is left alone, so this is safe while other instances submit; it
+ * runs at start-up and in the hourly housekeeping.
  */
 export async function sweepPlacedOrphans(pool: Pool, store: UploadStore): Promise<number> {
   let removed = 0;
@@ -136,9 +133,13 @@ export async function sweepPlacedOrphans(pool: Pool, store: UploadStore): Promis
   return removed;
 }
 
+/**
+ * Housekeeping: temp files older than a day (uploads abandoned by a crash mid-stream; they have no
+ * transaction to ask) and placed files no row points at (sweepPlacedOrphans). Returns how many
+ * of each were removed.
+ */
 export async function sweepOrphans(pool: Pool, store: UploadStore, now = Date.now()): Promise<{ temp: number; orphans: number }> {
   let temp = 0;
-  let orphans = 0;
   for (const name of await fs.promises.readdir(store.tmpDir).catch(() => [] as string[])) {
     const p = path.join(store.tmpDir, name);
     const st = await fs.promises.stat(p).catch(() => undefined);
@@ -147,22 +148,5 @@ export async function sweepOrphans(pool: Pool, store: UploadStore, now = Date.no
       temp += 1;
     }
   }
-  for (const dir of await fs.promises.readdir(store.filesDir).catch(() => [] as string[])) {
-    const names = await fs.promises.readdir(path.join(store.filesDir, dir)).catch(() => [] as string[]);
-    if (!names.length) continue;
-    const keys = names.map((n) => `${dir}/${n}`);
-    const { rows } = await pool.query<{ storage_key: string }>('SELECT storage_key FROM stored_files WHERE storage_key = ANY($1)', [keys]);
-    const known = new Set(rows.map((r) => r.storage_key));
-    for (const key of keys) {
-      if (known.has(key)) continue;
-      const p = path.join(store.filesDir, key);
-      const st = await fs.promises.stat(p).catch(() => undefined);
-      // Young files may belong to a transaction that is about to commit.
-      if (st && now - st.mtimeMs > 3600_000) {
-        await removeQuietly(p);
-        orphans += 1;
-      }
-    }
-  }
-  return { temp, orphans };
+  return { temp, orphans: await sweepPlacedOrphans(pool, store) };
 }
