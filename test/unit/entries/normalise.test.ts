@@ -30,5 +30,13 @@ describe('names, emails, ages, IDs', () => {
     expect(dayIn('Asia/Ho_Chi_Minh', new Date('2021-09-30T17:30:00Z'))).toBe('2021-10-01');
     expect(dayIn('UTC', new Date('2021-09-30T17:30:00Z'))).toBe('2021-09-30');
   });
+  it('turns the day at local midnight, to the second, though answers are kept for a minute', () => {
+    expect(dayIn('Asia/Ho_Chi_Minh', new Date('2021-09-30T16:59:00Z'))).toBe('2021-09-30');
+    expect(dayIn('Asia/Ho_Chi_Minh', new Date('2021-09-30T16:59:59.999Z'))).toBe('2021-09-30');
+    expect(dayIn('Asia/Ho_Chi_Minh', new Date('2021-09-30T17:00:00Z'))).toBe('2021-10-01');
+    expect(dayIn('Asia/Kathmandu', new Date('2021-09-30T18:14:59Z'))).toBe('2021-09-30');
+    expect(dayIn('Asia/Kathmandu', new Date('2021-09-30T18:15:00Z'))).toBe('2021-10-01');
+    expect(dayIn('Asia/Ho_Chi_Minh', new Date('2021-09-30T16:59:30Z'))).toBe('2021-09-30');
+  });
   it('masks national IDs but the last three digits', () => expect(maskNationalId('001090012345')).toBe('•••••••••345'));
 });
