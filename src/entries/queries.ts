@@ -113,9 +113,21 @@ export function submissionChecks(
   );
 }
 
-/** The whole locked part of a submission without a file, in one call (migration 021). */
-export async function submitInOneCall(q: Queryable, payload: Record<string, unknown>): Promise<{ result: string; id?: number; code?: string }> {
-  const r = await one<{ r: { result: string; id?: number; code?: string } }>(q, 'SELECT entries_submit($1::jsonb) AS r', [JSON.stringify(payload)]);
+export interface SubmitAnswer {
+  result: string;
+  id?: number;
+  code?: string;
+}
+
+/** The whole locked part of a submission without a file, in one call (migrations 021, 063). */
+export async function submitInOneCall(q: Queryable, payload: Record<string, unknown>): Promise<SubmitAnswer> {
+  const r = await one<{ r: SubmitAnswer }>(q, 'SELECT entries_submit($1::jsonb) AS r', [JSON.stringify(payload)]);
+  return r.r;
+}
+
+/** Several submissions in one call and one transaction, answered in order (migration 064). */
+export async function submitBatch(q: Queryable, payloads: Record<string, unknown>[]): Promise<SubmitAnswer[]> {
+  const r = await one<{ r: SubmitAnswer[] }>(q, 'SELECT entries_submit_batch($1::jsonb) AS r', [JSON.stringify(payloads)]);
   return r.r;
 }
 

@@ -15,6 +15,7 @@ import type { ReceivedFile } from '../storage/upload';
 import { parseTikTokLink, postedAtFromVideoId } from '../tiktok/links';
 import { captionHasHashtag, fetchOEmbed, resolveShortLink, type TikTokClientOptions } from '../tiktok/resolve';
 import * as q from './queries';
+import { submitBatcherFor } from './submitBatcher';
 import type { SubmissionInput } from './schemas';
 import { changeEntryStatus } from './states';
 
@@ -203,10 +204,11 @@ export async function submitEntry(pool: Pool, store: UploadStore, contest: Conte
       token,
     );
 
-  // Without a file, the locked part is one call of entries_submit() (migrations 021, 063): same rules, one round trip.
+  // Without a file, the locked part is one call of entries_submit() (migrations 021, 063): same
+  // rules, one round trip, shared with the submissions that arrive meanwhile (submitBatcher.ts).
   if (!upload && !ctx.beforeCommit) {
     try {
-      const r = await q.submitInOneCall(pool, {
+      const r = await submitBatcherFor(pool).submit({
         contest_id: contest.id,
         contest_version: contest.version,
         lock_keys: lockKeys,
