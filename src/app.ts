@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import compression from 'compression';
 import connectPgSimple from 'connect-pg-simple';
 import cookieParser from 'cookie-parser';
@@ -6,11 +5,11 @@ import express from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
 import { throttleTouches } from './http/sessionTouch';
-import pinoHttp from 'pino-http';
 import type { Config } from './config';
 import type { Db } from './db';
 import { healthRoutes } from './health/routes';
 import { mountFeatures } from './features';
+import { accessLog } from './http/accessLog';
 import { absoluteSessionLimit, createPassport } from './http/auth';
 import { csrfMiddleware, csrfTokenFor } from './http/csrf';
 import { errorHandler, notFoundHandler } from './http/errorHandler';
@@ -46,22 +45,7 @@ export function createApp(deps: AppDeps): express.Express {
   const secureCookies = Boolean(config.PUBLIC_URL?.startsWith('https://'));
 
   // 1. Request id and access log (no bodies, no cookies: personal data stays out of logs).
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && /^[\w-]{8,64}$/.test(incoming) ? incoming : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0] }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || (req.url ?? '').startsWith('/static/') },
-    }),
-  );
+  app.use(accessLog(logger));
 
   // 2. Security headers: our own origin only, plus TikTok's player frame.
   app.use(
@@ -87,7 +71,9 @@ export function createApp(deps: AppDeps): express.Express {
       strictTransportSecurity: secureCookies,
     }),
   );
-  app.use(compression());
+  // API answers to POSTs are a few hundred bytes of JSON: nothing to gain from wrapping them.
+  const compress = compression();
+  app.use((req, res, next) => (req.method === 'POST' && req.path.startsWith('/api/') ? next() : compress(req, res, next)));
 
   // 3. Our own static assets (no CDN: the portal must work offline).
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: config.NODE_ENV === 'production' ? '7d' : 0, index: false }));
