@@ -13,6 +13,16 @@ export class MigrationError extends Error {
   }
 }
 
+/** The oldest PostgreSQL the migrations run on (063 stores a function body parsed: BEGIN ATOMIC, 14+). */
+export const MIN_SERVER_VERSION_NUM = 140000;
+
+/** Refuses a server too old for the migrations, with the versions in words, before any is tried. */
+export function checkServerVersion(versionNum: number, version: string): void {
+  if (versionNum < MIN_SERVER_VERSION_NUM) {
+    throw new MigrationError('(before the first)', `PostgreSQL 14 or later is needed; this server is ${version}`);
+  }
+}
+
 export function listMigrationFiles(dir = MIGRATIONS_DIR): string[] {
   return fs
     .readdirSync(dir)
@@ -29,6 +39,8 @@ export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<string[
   const client = await pool.connect();
   const applied: string[] = [];
   try {
+    const v = (await client.query<{ num: string; version: string }>("SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version")).rows[0];
+    if (v) checkServerVersion(Number(v.num), v.version);
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
       await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
