@@ -108,10 +108,11 @@ export function createApp(deps: AppDeps): express.Express {
       },
     });
   const pp = createPassport(db.pool, config);
-  const identity = [sessions, absoluteSessionLimit(config.SESSION_ABSOLUTE_HOURS), pp.initialize(), pp.session()];
+  const identity = express.Router();
+  identity.use(sessions, absoluteSessionLimit(config.SESSION_ABSOLUTE_HOURS), pp.initialize(), pp.session());
   // An API call without the session cookie has no session to load and none worth starting:
   // skipping these saves the public submit path a session id and the hooks on every answer.
-  for (const mw of identity) app.use((req, res, next) => (isAnonymousApiCall(req) ? next() : mw(req, res, next)));
+  app.use((req, res, next) => (isAnonymousApiCall(req) ? next() : identity(req, res, next)));
   app.use(localeMiddleware(config.DEFAULT_TIME_ZONE));
   app.use(csrfMiddleware);
   app.use((req, res, next) => {

@@ -31,13 +31,15 @@ const phone = z
     return p;
   });
 
+const wellFormedEmail = z.email();
+
 const email = z
   .preprocess((v) => (v === undefined || v === null ? '' : v), z.string('form.invalid'))
   .transform(normaliseEmail)
   .transform((s, ctx) => {
     if (!s) return null;
     if (s.length > 254) ctx.addIssue({ code: 'custom', message: 'form.tooLong' });
-    else if (!z.email().safeParse(s).success) ctx.addIssue({ code: 'custom', message: 'entries.email.invalid' });
+    else if (!wellFormedEmail.safeParse(s).success) ctx.addIssue({ code: 'custom', message: 'entries.email.invalid' });
     return s;
   });
 

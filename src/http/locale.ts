@@ -15,23 +15,28 @@ declare module 'express-serve-static-core' {
 
 /** Picks the language (cookie, else Vietnamese) and gives views their helpers. */
 export function localeMiddleware(defaultTimeZone: string): RequestHandler {
+  // The helpers depend only on the language: made once per language, not per request.
+  const helpersFor = (lang: Lang) => ({
+    t: (key: string, params?: Record<string, string | number>) => translate(lang, key, params),
+    fmt: Object.freeze({
+      number: (n: number) => formatNumber(n, lang),
+      compact: (n: number) => formatCompact(n, lang),
+      dateTime: (d: Date | string | null, tz = defaultTimeZone) => formatDateTime(d, tz, lang),
+      date: (d: Date | string | null, tz = defaultTimeZone) => formatDate(d, tz, lang),
+      localInput: (d: Date | string | null, tz = defaultTimeZone) => utcToZonedLocal(d, tz),
+    }),
+  });
+  const helpers: Record<Lang, ReturnType<typeof helpersFor>> = { vi: helpersFor('vi'), en: helpersFor('en') };
   return (req, res, next) => {
     const fromCookie = (req.cookies as Record<string, string> | undefined)?.[LANG_COOKIE];
     const lang: Lang = isLang(fromCookie) ? fromCookie : DEFAULT_LANG;
+    const { t, fmt } = helpers[lang];
     req.lang = lang;
-    req.t = (key, params) => translate(lang, key, params);
-    Object.assign(res.locals, {
-      lang,
-      t: req.t,
-      fmt: {
-        number: (n: number) => formatNumber(n, lang),
-        compact: (n: number) => formatCompact(n, lang),
-        dateTime: (d: Date | string | null, tz = defaultTimeZone) => formatDateTime(d, tz, lang),
-        date: (d: Date | string | null, tz = defaultTimeZone) => formatDate(d, tz, lang),
-        localInput: (d: Date | string | null, tz = defaultTimeZone) => utcToZonedLocal(d, tz),
-      },
-      currentPath: req.originalUrl,
-    });
+    req.t = t;
+    res.locals.lang = lang;
+    res.locals.t = t;
+    res.locals.fmt = fmt;
+    res.locals.currentPath = req.originalUrl;
     next();
   };
 }
