@@ -3,6 +3,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { PGlite, type Extension } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { Worker } from 'node:worker_threads';
+import type { WorkerInput, WorkerMessage } from './embeddedWorker';
 
 /**
  * The embedded engine: PGlite (PostgreSQL in WebAssembly) behind a loopback socket, so the
@@ -134,31 +136,61 @@ export async function serveOverSocket(db: PGlite, maxConnections: number, port =
   return { port: actualPort, stop: () => server.stop() };
 }
 
-/** Opens the data folder (taking its lock) and serves it on a loopback port. */
+/** Starts the database thread and waits until it serves, or says why it could not. */
+function startDatabaseThread(input: WorkerInput): Promise<{ worker: Worker; port: number }> {
+  const worker = new Worker(path.join(__dirname, 'embeddedWorker.js'), { workerData: input });
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number) => reject(new Error(`The embedded database thread stopped while starting (exit code ${code}).`));
+    worker.once('error', reject);
+    worker.once('exit', onExit);
+    worker.once('message', (m: WorkerMessage) => {
+      worker.off('error', reject);
+      worker.off('exit', onExit);
+      if (m.kind === 'ready') resolve({ worker, port: m.port });
+      else {
+        void worker.terminate();
+        reject(new Error(`The embedded database did not start: ${m.kind === 'failed' ? m.message : m.kind}`));
+      }
+    });
+  });
+}
+
+/**
+ * Opens the data folder (taking its lock) and serves it on a loopback port, from a thread of its
+ * own (embeddedWorker.ts).
+ */
 export async function startEmbedded(dataDir: string, maxConnections: number): Promise<EmbeddedServer> {
   fs.mkdirSync(dataDir, { recursive: true });
   await acquireLock(dataDir);
-  let db: PGlite | undefined;
   try {
-    db = await createPGlite(path.join(dataDir, 'pgdata'));
-    const served = await serveOverSocket(db, maxConnections);
-    const info: LockInfo = { pid: process.pid, host: '127.0.0.1', port: served.port, startedAt: new Date().toISOString() };
+    const { worker, port } = await startDatabaseThread({ pgdata: path.join(dataDir, 'pgdata'), maxConnections });
+    const info: LockInfo = { pid: process.pid, host: '127.0.0.1', port, startedAt: new Date().toISOString() };
     fs.writeFileSync(lockPath(dataDir), JSON.stringify(info), { mode: 0o600 });
-    const opened = db;
-    let closed = false;
+    let closing = false;
+    worker.on('error', (err) => {
+      if (!closing) throw err;
+    });
+    worker.on('exit', (code) => {
+      // Without its database the portal can do nothing: fail loudly, as a crash in-process would.
+      if (!closing) throw new Error(`The embedded database thread stopped (exit code ${code}).`);
+    });
     return {
       host: '127.0.0.1',
-      port: served.port,
+      port,
       async close() {
-        if (closed) return;
-        closed = true;
-        await served.stop();
-        await opened.close();
+        if (closing) return;
+        closing = true;
+        const closed = new Promise<void>((resolve) => {
+          worker.on('message', (m: WorkerMessage) => m.kind === 'closed' && resolve());
+          worker.once('exit', () => resolve());
+        });
+        worker.postMessage('close');
+        await closed;
+        await worker.terminate();
         releaseLock(dataDir);
       },
     };
   } catch (err) {
-    await db?.close().catch(() => undefined);
     releaseLock(dataDir);
     throw err;
   }

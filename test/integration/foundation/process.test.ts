@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Client } from 'pg';
 import request from 'supertest';
 import { login } from '../../helpers/app';
 import { ROOT } from '../../../src/paths';
@@ -100,5 +101,24 @@ test('a second portal on the same folder refuses to start and says why', async (
   const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
   expect(code).toBe(3);
   expect(err).toContain(`is in use by process ${portal.child.pid}`);
+  expect((await stop(portal.child)).code).toBe(0);
+}, 60_000);
+
+test('the embedded database works on its own thread: a page answers while a long query runs', async () => {
+  const portal = await startPortal();
+  const base = `http://127.0.0.1:${new URL(portal.url).port}`;
+  const lock = JSON.parse(fs.readFileSync(path.join(dataDir, 'clipjury.lock'), 'utf8')) as { port: number };
+  const client = new Client({ host: '127.0.0.1', port: lock.port, user: 'postgres', database: 'postgres' });
+  await client.connect();
+  const order: string[] = [];
+  const slow = client.query('SELECT pg_sleep(2)').then(() => order.push('query'));
+  // Let the query reach the database before asking for the page.
+  await new Promise((r) => setTimeout(r, 300));
+  const page = await request(base).get('/static/favicon.svg');
+  order.push('page');
+  expect(page.status).toBe(200);
+  await slow;
+  expect(order).toEqual(['page', 'query']);
+  await client.end();
   expect((await stop(portal.child)).code).toBe(0);
 }, 60_000);
