@@ -67,9 +67,12 @@ BEGIN
   IF p->>'contest_version' IS NOT NULL AND v_version IS DISTINCT FROM (p->>'contest_version')::integer THEN
     RETURN jsonb_build_object('result', 'stale_contest');
   END IF;
-  FOR k IN SELECT jsonb_array_elements_text(p->'lock_keys') LOOP
-    PERFORM pg_advisory_xact_lock(hashtextextended(k, 0));
-  END LOOP;
+  -- A batch (migration 064) has taken every item's locks already, in one order.
+  IF p->>'locks_held' IS NULL THEN
+    FOR k IN SELECT jsonb_array_elements_text(p->'lock_keys') LOOP
+      PERFORM pg_advisory_xact_lock(hashtextextended(k, 0));
+    END LOOP;
+  END IF;
   IF p->>'idempotency_key' IS NOT NULL THEN
     SELECT id INTO v_twin FROM entries WHERE idempotency_key = p->>'idempotency_key' AND contest_id IS NOT DISTINCT FROM v_contest;
     IF v_twin IS NOT NULL THEN RETURN jsonb_build_object('result', 'twin', 'id', v_twin); END IF;

@@ -23,7 +23,7 @@ BEGIN
     PERFORM pg_advisory_xact_lock(hashtextextended(k, 0));
   END LOOP;
   FOR item IN SELECT value FROM jsonb_array_elements(p) LOOP
-    answers := answers || jsonb_build_array(entries_submit(item));
+    answers := answers || jsonb_build_array(entries_submit(item || '{"locks_held": true}'));
   END LOOP;
   RETURN answers;
 END
