@@ -189,3 +189,12 @@ test('an entry that is not rankable (received, being numbered or edited) moves n
   expect(await stamp()).toBe(before + 1);
   expect((await page()).map(([c]) => c)).toContain(`${e.code}X`);
 });
+
+// Last: the eligible entry it adds would change the pages the tests above check.
+test('an entry inserted already rankable moves the stamp; a submission (received) leaves it', async () => {
+  const s0 = await stamp();
+  await createEntry(db, contest, { status: 'received' });
+  expect(await stamp()).toBe(s0);
+  await createEntry(db, contest, { status: 'eligible' });
+  expect(await stamp()).toBe(s0 + 1);
+});
