@@ -41,15 +41,12 @@ CREATE TRIGGER results_entries_ins AFTER INSERT ON entries FOR EACH ROW
   WHEN (NEW.status IN ('eligible', 'shortlisted', 'awarded'))
   EXECUTE FUNCTION results_contest_row_changed();
 
--- Deleted entries: the statement trigger returns without calling anything when none was rankable.
+-- Deleted entries, now the function's only trigger: it returns without calling anything when none
+-- was rankable.
 CREATE OR REPLACE FUNCTION results_entries_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE ids bigint[];
 BEGIN
-  IF TG_OP = 'INSERT' THEN
-    SELECT array_agg(DISTINCT contest_id) INTO ids FROM new_rows WHERE status IN ('eligible', 'shortlisted', 'awarded');
-  ELSE
-    SELECT array_agg(DISTINCT contest_id) INTO ids FROM old_rows WHERE status IN ('eligible', 'shortlisted', 'awarded');
-  END IF;
+  SELECT array_agg(DISTINCT contest_id) INTO ids FROM old_rows WHERE status IN ('eligible', 'shortlisted', 'awarded');
   IF ids IS NOT NULL THEN PERFORM results_touch_contests(ids); END IF;
   RETURN NULL;
 END
