@@ -98,6 +98,12 @@ export interface ResultsQuery {
   offset?: number;
 }
 
+/** Which rows of a ranking a page shows: the filters both ranking queries take. */
+export type PageFilters = Pick<ResultsQuery, 'categoryId' | 'spreadOnly' | 'tiedOnly' | 'maxRank' | 'maxCategoryRank' | 'limit' | 'offset'>;
+
+/** The filters as both queries number their last seven parameters. */
+const pageFilterParams = (o: PageFilters) => [o.categoryId ?? null, o.spreadOnly ?? false, o.tiedOnly ?? false, o.maxRank ?? null, o.maxCategoryRank ?? null, o.limit ?? null, o.offset ?? 0];
+
 /**
  * A round's results, computed in one statement. Each submitted scoresheet's weighted total is
  * put on the round's scale (every criterion brought to 0–1 on its own scale, weighted, then
@@ -271,13 +277,7 @@ function roundResultsQuery(q: Queryable, o: ResultsQuery): Promise<ResultRow[]> 
       o.method,
       o.spreadShare,
       RANKABLE,
-      o.categoryId ?? null,
-      o.spreadOnly ?? false,
-      o.tiedOnly ?? false,
-      o.maxRank ?? null,
-      o.maxCategoryRank ?? null,
-      o.limit ?? null,
-      o.offset ?? 0,
+      ...pageFilterParams(o),
     ],
   ).then((r) => {
     if (!counts) {
@@ -343,7 +343,7 @@ export async function fillResultsCache(tx: Queryable, o: Pick<ResultsQuery, 'rou
   );
 }
 
-export type CachedPageQuery = Pick<ResultsQuery, 'roundId' | 'method' | 'categoryId' | 'spreadOnly' | 'tiedOnly' | 'maxRank' | 'maxCategoryRank' | 'limit' | 'offset'>;
+export type CachedPageQuery = Pick<ResultsQuery, 'roundId' | 'method'> & PageFilters;
 
 /** A page of the cached ranking, with the same filters and order as roundResults. */
 export function cachedResultsPage(q: Queryable, o: CachedPageQuery): Promise<ResultRow[]> {
@@ -359,17 +359,7 @@ export function cachedResultsPage(q: Queryable, o: CachedPageQuery): Promise<Res
         AND ($7::int IS NULL OR category_rank <= $7)
       ORDER BY rank, code COLLATE "C"
       LIMIT $8 OFFSET $9`,
-    [
-      o.roundId,
-      o.method,
-      o.categoryId ?? null,
-      o.spreadOnly ?? false,
-      o.tiedOnly ?? false,
-      o.maxRank ?? null,
-      o.maxCategoryRank ?? null,
-      o.limit ?? null,
-      o.offset ?? 0,
-    ],
+    [o.roundId, o.method, ...pageFilterParams(o)],
   ).then(withTieKey);
 }
 

@@ -8,7 +8,7 @@ import { changeEntryStatus } from '../entries/states';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
 import {
   cachedResultsPage, fillResultsCache, findRound, listCriteria, listRounds, lockResultsCache, resultsCacheState, roundResults, withResultsSettings,
-  RANKABLE, type ResultRow, type ResultsCacheState, type RoundRow,
+  RANKABLE, type PageFilters, type ResultRow, type ResultsCacheState, type RoundRow,
 } from './queries';
 
 /** A scoresheet spread (max − min) of at least 30 % of the round's scale: the judges disagree. */
@@ -62,8 +62,7 @@ function paging(o: ResultsOptions) {
   const pageSize = o.pageSize === undefined ? PAGE_SIZE : o.pageSize;
   const page = Math.max(1, o.page ?? 1);
   return {
-    limit: pageSize,
-    offset: pageSize ? (page - 1) * pageSize : 0,
+    filters: { categoryId: o.categoryId, spreadOnly: o.spreadOnly, tiedOnly: o.tiedOnly, limit: pageSize, offset: pageSize ? (page - 1) * pageSize : 0 } satisfies PageFilters,
     pageOf: (round: RoundRow, rows: ResultsPage['rows']): ResultsPage => {
       const total = rows[0]?.total_count ?? 0;
       return { round, rows, total, page, pages: pageSize ? Math.max(1, Math.ceil(total / pageSize)) : 1 };
@@ -79,11 +78,7 @@ export async function computeResults(q: Queryable, contest: ContestRow, round: R
     tieBreak: await tieBreakKey(q, contest, round.id),
     method: o.method ?? 'plain',
     spreadShare: SPREAD_SHARE,
-    categoryId: o.categoryId,
-    spreadOnly: o.spreadOnly,
-    tiedOnly: o.tiedOnly,
-    limit: p.limit,
-    offset: p.offset,
+    ...p.filters,
   });
   return p.pageOf(round, result);
 }
@@ -114,11 +109,7 @@ export async function cachedResults(pool: Pool, contest: ContestRow, round: Roun
   const result = await cachedResultsPage(pool, {
     roundId: round.id,
     method,
-    categoryId: o.categoryId,
-    spreadOnly: o.spreadOnly,
-    tiedOnly: o.tiedOnly,
-    limit: p.limit,
-    offset: p.offset,
+    ...p.filters,
   });
   return p.pageOf(round, result);
 }
