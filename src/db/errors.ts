@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { DatabaseError } from 'pg';
 
 /** SQLSTATE codes that carry meaning for the services; everything else stays a plain error. */
@@ -63,7 +64,9 @@ export class DbUnavailableError extends Error {
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
 
 function isUnavailable(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
+  // isNativeError, not instanceof: a socket error made in another realm (a worker, a VM context,
+  // Jest's sandbox) is no instance of this realm's Error, and a lost database must still read as one.
+  if (!types.isNativeError(err)) return false;
   const code = (err as { code?: string }).code;
   if (code && UNAVAILABLE_CODES.has(code)) return true;
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection terminated unexpectedly/i.test(err.message);
