@@ -1,5 +1,5 @@
 import type { Queryable } from '../db';
-import { execute, maybeOne, one, rows } from '../db';
+import { execute, maybeOne, one, rows, statement } from '../db';
 
 export type Role = 'admin' | 'organiser' | 'judge';
 export const ROLES: readonly Role[] = ['admin', 'organiser', 'judge'];
@@ -17,8 +17,11 @@ export interface UserRow {
 
 const USER_COLUMNS = 'id, email, name, role, organisation, disabled_at, last_login_at, created_at';
 
+// Prepared: every signed-in request reads its user (Passport's deserializeUser).
+const FIND_USER_BY_ID = statement('accounts.findUserById', `SELECT ${USER_COLUMNS} FROM users WHERE id = $1`);
+
 export function findUserById(q: Queryable, id: number): Promise<UserRow | undefined> {
-  return maybeOne<UserRow>(q, `SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]);
+  return maybeOne<UserRow>(q, FIND_USER_BY_ID, [id]);
 }
 
 export function findUserForLogin(q: Queryable, email: string): Promise<(UserRow & { password_hash: string }) | undefined> {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
 import { loadConfig, type Config } from '../config';
-import type { Db } from '../db';
+import { markSharedSession, type Db } from '../db';
 import '../db/connect';
 import { startEmbedded } from '../db/embedded';
 import { migrate } from '../db/migrate';
@@ -27,7 +27,7 @@ export async function openBenchEnv(engine: Engine, extraEnv: Record<string, stri
   const baseEnv = { NODE_ENV: 'production', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret', LOG_LEVEL: 'silent', DATA_DIR: dataDir, UPLOAD_DIR: path.join(dataDir, 'uploads'), TIKTOK_NETWORK: 'false', BACKGROUND_JOBS: 'false', RATE_LIMITS: 'false', DATABASE_POOL_MAX: '20', ...extraEnv };
   if (engine === 'embedded') {
     const server = await startEmbedded(dataDir, 40);
-    const pool = new Pool({ host: server.host, port: server.port, user: 'postgres', database: 'postgres', max: 20 });
+    const pool = markSharedSession(new Pool({ host: server.host, port: server.port, user: 'postgres', database: 'postgres', max: 20 }));
     pool.on('error', () => undefined);
     await migrate(pool);
     const config = loadConfig(baseEnv);

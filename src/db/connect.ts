@@ -1,7 +1,7 @@
 import { Pool, types } from 'pg';
 import type { Config } from '../config';
 import type { Logger } from '../shared/logger';
-import type { Db } from './index';
+import { markSharedSession, type Db } from './index';
 import { findRunningOwner, startEmbedded, type EmbeddedServer } from './embedded';
 
 // int8 (COUNT(*), SUM) as JS numbers is safe for every count this portal keeps; bigint ids and
@@ -50,7 +50,7 @@ export async function openDb(config: Config, opts: OpenDbOptions): Promise<Db> {
   if (opts.role === 'task') {
     const owner = await findRunningOwner(config.dataDir);
     if (owner) {
-      const pool = makePool(config, { host: owner.host, port: owner.port }, opts.logger);
+      const pool = markSharedSession(makePool(config, { host: owner.host, port: owner.port }, opts.logger));
       return {
         pool,
         engine: 'embedded',
@@ -61,7 +61,7 @@ export async function openDb(config: Config, opts: OpenDbOptions): Promise<Db> {
   }
   // Headroom above the pool for command-line tasks that connect through the socket.
   const server: EmbeddedServer = await startEmbedded(config.dataDir, config.DATABASE_POOL_MAX + 6);
-  const pool = makePool(config, { host: server.host, port: server.port }, opts.logger);
+  const pool = markSharedSession(makePool(config, { host: server.host, port: server.port }, opts.logger));
   return {
     pool,
     engine: 'embedded',

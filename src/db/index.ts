@@ -5,7 +5,41 @@ export * from './errors';
 
 /** Anything that runs a query: the pool, or a client pinned by `withTransaction`. */
 export interface Queryable {
-  query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+  query<R extends QueryResultRow = QueryResultRow>(text: string | Statement, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+
+/**
+ * A query that each connection prepares once and PostgreSQL then plans once (a generic plan
+ * after five runs). For the hot paths whose planning costs more than their execution: a join of
+ * six tables, each with several indexes, took 1.8 ms to plan and 0.1 ms to run. Use it only for
+ * text that never changes (no interpolated values) and for look-ups by key, where one plan suits
+ * every value. The name must be unique across the code base.
+ */
+export interface Statement {
+  readonly name: string;
+  readonly text: string;
+}
+
+export function statement(name: string, text: string): Statement {
+  return { name, text };
+}
+
+/**
+ * Connections that share one database session: the embedded engine's socket feeds every
+ * connection into PGlite's single session, where a statement one connection prepared already
+ * exists for the next (42P05). Their statements are sent as plain text.
+ */
+const sharedSession = new WeakSet<object>();
+
+/** Marks a pool, and every client it will hand out, as sharing one database session. */
+export function markSharedSession(pool: Pool): Pool {
+  sharedSession.add(pool);
+  pool.on('connect', (client) => sharedSession.add(client));
+  return pool;
+}
+
+function textFor(q: Queryable, text: string | Statement): string | Statement {
+  return typeof text !== 'string' && sharedSession.has(q) ? text.text : text;
 }
 
 /** A transaction's client: a distinct type so services can demand one. */
@@ -19,29 +53,29 @@ export interface Db {
   close(): Promise<void>;
 }
 
-export async function rows<R extends QueryResultRow>(q: Queryable, text: string, values: unknown[] = []): Promise<R[]> {
+export async function rows<R extends QueryResultRow>(q: Queryable, text: string | Statement, values: unknown[] = []): Promise<R[]> {
   try {
-    const res = await q.query<R>(text, values);
+    const res = await q.query<R>(textFor(q, text), values);
     return res.rows;
   } catch (err) {
     throw translateDbError(err);
   }
 }
 
-export async function maybeOne<R extends QueryResultRow>(q: Queryable, text: string, values: unknown[] = []): Promise<R | undefined> {
+export async function maybeOne<R extends QueryResultRow>(q: Queryable, text: string | Statement, values: unknown[] = []): Promise<R | undefined> {
   const r = await rows<R>(q, text, values);
   return r[0];
 }
 
-export async function one<R extends QueryResultRow>(q: Queryable, text: string, values: unknown[] = []): Promise<R> {
+export async function one<R extends QueryResultRow>(q: Queryable, text: string | Statement, values: unknown[] = []): Promise<R> {
   const r = await rows<R>(q, text, values);
   if (r.length === 0) throw new Error('Expected one row, got none');
   return r[0] as R;
 }
 
-export async function execute(q: Queryable, text: string, values: unknown[] = []): Promise<number> {
+export async function execute(q: Queryable, text: string | Statement, values: unknown[] = []): Promise<number> {
   try {
-    const res = await q.query(text, values);
+    const res = await q.query(textFor(q, text), values);
     return res.rowCount ?? 0;
   } catch (err) {
     throw translateDbError(err);

@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { loadConfig, type Config } from '../../src/config';
-import type { Db } from '../../src/db';
+import { markSharedSession, type Db } from '../../src/db';
 import '../../src/db/connect'; // installs the pg type parsers the app uses
 
 export const TEST_ENGINE = (process.env.TEST_ENGINE ?? 'embedded') as 'embedded' | 'server';
@@ -21,6 +21,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 export function testDb(): Db {
   const pool = new Pool({ connectionString: process.env.TEST_DATABASE_URL, max: 10, connectionTimeoutMillis: 5000 });
   pool.on('error', () => undefined);
+  if (TEST_ENGINE === 'embedded') markSharedSession(pool);
   return { pool, engine: TEST_ENGINE, description: 'test database', close: () => pool.end() };
 }
 
