@@ -1,5 +1,5 @@
 import type { Queryable } from '../db';
-import { maybeOne, rows } from '../db';
+import { maybeOne, rows, statement } from '../db';
 import type { OthersScores, RoundState } from './policy';
 
 /** Named reads of the judging feature. Explicit columns; entrant data only where it is allowed. */
@@ -141,14 +141,10 @@ export interface JudgeEntryRow {
   tiktok_url: string | null;
 }
 
-/**
- * The round (open or closed, with the judge on its panel) and the entry assigned to the judge,
- * in one query; nothing when any of these does not hold.
- */
-export function findJudgeRoundEntry(q: Queryable, roundId: number, judgeId: number, code: string): Promise<(JudgeEntryRow & { round: RoundRow }) | undefined> {
-  return maybeOne<JudgeEntryRow & { round: RoundRow }>(
-    q,
-    `SELECT a.id AS assignment_id, e.id AS entry_id, e.code, e.title, e.description, cat.name AS category, e.video_id, e.video_file_id,
+// Prepared: a join of six tables took 1.8 ms to plan and 0.1 ms to run, on every scoring page.
+const FIND_JUDGE_ROUND_ENTRY = statement(
+  'judging.findJudgeRoundEntry',
+  `SELECT a.id AS assignment_id, e.id AS entry_id, e.code, e.title, e.description, cat.name AS category, e.video_id, e.video_file_id,
             coalesce(en.display_name, en.full_name) AS entrant_display_name, en.organisation AS entrant_organisation,
             en.province AS entrant_province, e.canonical_url AS tiktok_url,
             (SELECT to_jsonb(x) FROM (SELECT ${ROUND_COLUMNS}) x) AS round
@@ -159,8 +155,14 @@ export function findJudgeRoundEntry(q: Queryable, roundId: number, judgeId: numb
        JOIN entrants en ON en.id = e.entrant_id
        LEFT JOIN categories cat ON cat.id = e.category_id
       WHERE r.id = $1 AND r.state IN ('open', 'closed')`,
-    [roundId, judgeId, code],
-  );
+);
+
+/**
+ * The round (open or closed, with the judge on its panel) and the entry assigned to the judge,
+ * in one query; nothing when any of these does not hold.
+ */
+export function findJudgeRoundEntry(q: Queryable, roundId: number, judgeId: number, code: string): Promise<(JudgeEntryRow & { round: RoundRow }) | undefined> {
+  return maybeOne<JudgeEntryRow & { round: RoundRow }>(q, FIND_JUDGE_ROUND_ENTRY, [roundId, judgeId, code]);
 }
 
 export function findAssignedEntry(q: Queryable, roundId: number, judgeId: number, code: string): Promise<JudgeEntryRow | undefined> {
@@ -202,18 +204,16 @@ export function findSheetByAssignment(q: Queryable, assignmentId: number, lock =
 }
 
 /**
- * Position in the queue and the neighbours, from the judge's queue array (migrations/031): no
- * counting of thousands of rows per request.
+ * Position in the queue and the neighbours, from the judge's queue array (migrations/031, 065): no
+ * counting of thousands of rows per request, and the array read once.
  */
+const QUEUE_NEIGHBOURS = statement(
+  'judging.queueNeighbours',
+  'SELECT queue_position AS position, total, prev_code, next_code FROM judge_queue_neighbours($1, $2, $3)',
+);
+
 export function queueNeighbours(q: Queryable, roundId: number, judgeId: number, entryId: number) {
-  return maybeOne<{ position: number; total: number; prev_code: string | null; next_code: string | null }>(
-    q,
-    `SELECT qu.pos AS position, cardinality(qu.queue) AS total,
-            (SELECT e.code FROM entries e WHERE e.id = qu.queue[qu.pos - 1]) AS prev_code,
-            (SELECT e.code FROM entries e WHERE e.id = qu.queue[qu.pos + 1]) AS next_code
-       FROM (SELECT queue, array_position(queue, $3::bigint) AS pos FROM round_judges WHERE round_id = $1 AND judge_id = $2) qu`,
-    [roundId, judgeId, entryId],
-  );
+  return maybeOne<{ position: number; total: number; prev_code: string | null; next_code: string | null }>(q, QUEUE_NEIGHBOURS, [roundId, judgeId, entryId]);
 }
 
 /** The judge's next entry without a submitted scoresheet, after this one (wrapping around). */
@@ -233,16 +233,17 @@ export async function nextToDo(q: Queryable, roundId: number, judgeId: number, e
 }
 
 /** Other judges' submitted scoresheets of an entry (shown only when the round allows it). */
+const OTHER_SHEETS = statement(
+  'judging.otherSheets',
+  `SELECT u.name AS judge_name, s.comment,
+          (SELECT jsonb_object_agg(sc.criterion_id::text, sc.value) FROM scores sc WHERE sc.scoresheet_id = s.id) AS scores
+     FROM scoresheets s JOIN users u ON u.id = s.judge_id
+    WHERE s.round_id = $1 AND s.entry_id = $2 AND s.judge_id <> $3 AND s.status = 'submitted'
+    ORDER BY u.name`,
+);
+
 export function otherSheets(q: Queryable, roundId: number, entryId: number, judgeId: number) {
-  return rows<{ judge_name: string; comment: string; scores: Record<string, number> | null }>(
-    q,
-    `SELECT u.name AS judge_name, s.comment,
-            (SELECT jsonb_object_agg(sc.criterion_id::text, sc.value) FROM scores sc WHERE sc.scoresheet_id = s.id) AS scores
-       FROM scoresheets s JOIN users u ON u.id = s.judge_id
-      WHERE s.round_id = $1 AND s.entry_id = $2 AND s.judge_id <> $3 AND s.status = 'submitted'
-      ORDER BY u.name`,
-    [roundId, entryId, judgeId],
-  );
+  return rows<{ judge_name: string; comment: string; scores: Record<string, number> | null }>(q, OTHER_SHEETS, [roundId, entryId, judgeId]);
 }
 
 /** Per-judge progress of a round. */

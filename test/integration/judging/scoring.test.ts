@@ -53,6 +53,16 @@ describe('the judge scoring an entry', () => {
     expect(page.text).not.toMatch(/<script>(?!<\/script>)/);
   });
 
+  test("the screen's place in the queue: position, total and both neighbours at the first, a middle and the last clip", async () => {
+    const f = await openFixture({ judges: 1, entries: 4 });
+    const agent = await judgeAgent(f.judges[0]!.email);
+    const codes = f.entries.map((e) => e.code);
+    const queueOf = async (code: string) => (await agent.get(`/api/v1/judging/rounds/${f.roundId}/entries/${code}`)).body.queue;
+    expect(await queueOf(codes[0]!)).toEqual({ position: 1, total: 4, prev_code: null, next_code: codes[1] });
+    expect(await queueOf(codes[2]!)).toEqual({ position: 3, total: 4, prev_code: codes[1], next_code: codes[3] });
+    expect(await queueOf(codes[3]!)).toEqual({ position: 4, total: 4, prev_code: codes[2], next_code: null });
+  });
+
   test('save a draft, then submit and go to the next to-do entry; history records each version', async () => {
     const f = await openFixture({ judges: 1, entries: 3 });
     const agent = await judgeAgent(f.judges[0]!.email);
