@@ -25,7 +25,10 @@ export const scoringSuite: BenchSuite = {
     log(`generated the seed-scale contest in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const assigned = new Map<number, string[]>();
     for (const r of await rows<{ judge_id: number; code: string }>(env.db.pool, `SELECT a.judge_id, e.code FROM assignments a JOIN entries e ON e.id = a.entry_id WHERE a.round_id = $1`, [g.roundId])) {
-      assigned.set(r.judge_id, [...(assigned.get(r.judge_id) ?? []), r.code]);
+      // Appended in place: copying the list for each of 135,912 rows took 18 s of the set-up.
+      const codes = assigned.get(r.judge_id);
+      if (codes) codes.push(r.code);
+      else assigned.set(r.judge_id, [r.code]);
     }
     const app = createApp({ config: env.config, db: env.db, logger: createLogger('silent'), sessionSecret: 'x'.repeat(40), pruneSessions: false });
     const portal = await startPortal(app);
