@@ -72,13 +72,11 @@ export function judgingHandlers(pool: Pool, config: Config) {
   async function scoringContext(req: Request) {
     const judge = currentUser(req);
     const roundId = idParam(req, 'roundId');
-    const { round, entry } = await service.loadJudgeEntry(pool, judge.id, roundId, param(req, 'code'));
+    const { round, entry, sheet, queue } = await service.loadScoringScreen(pool, judge.id, roundId, param(req, 'code'));
     // Other judges' scoresheets are fetched alongside only when the round may ever show them,
     // and dropped below unless the rule allows them now.
-    const [criteria, sheet, nav, otherRows] = await Promise.all([
+    const [criteria, otherRows] = await Promise.all([
       q.listCriteria(pool, roundId),
-      q.findSheetByAssignment(pool, entry.assignment_id),
-      q.queueNeighbours(pool, roundId, judge.id, entry.entry_id),
       round.others_scores === 'never' ? Promise.resolve(null) : q.otherSheets(pool, roundId, entry.entry_id, judge.id),
     ]);
     const own = service.presentSheet(sheet);
@@ -88,7 +86,7 @@ export function judgingHandlers(pool: Pool, config: Config) {
       entry: service.presentEntry(round, entry),
       criteria: criteria.map((c) => ({ id: c.id, name: c.name, description: c.description, weight: c.weight, min: c.scale_min, max: c.scale_max, step: c.step })),
       sheet: { ...own, total: weightedScore(criteria, Object.fromEntries(Object.entries(own.scores).map(([k, v]) => [Number(k), v]))) },
-      queue: nav ?? { position: 0, total: 0, prev_code: null, next_code: null },
+      queue,
       others,
       writable: round.state === 'open',
     };

@@ -188,17 +188,48 @@ export function findSheetByAssignment(q: Queryable, assignmentId: number, lock =
   );
 }
 
+export interface QueuePlace {
+  position: number;
+  total: number;
+  prev_code: string | null;
+  next_code: string | null;
+}
+
+export type ScoringScreenRow = JudgeEntryRow & {
+  round: RoundRow;
+  sheet_id: number | null;
+  sheet_status: SheetRow['status'] | null;
+  sheet_verdict: SheetRow['verdict'];
+  sheet_comment: string | null;
+  sheet_version: number | null;
+  sheet_submitted_at: Date | null;
+  sheet_updated_at: Date | null;
+  sheet_scores: Record<string, number> | null;
+  queue_position: number | null;
+  queue_total: number | null;
+  prev_code: string | null;
+  next_code: string | null;
+};
+
 /**
- * Position in the queue and the neighbours, from the judge's queue array (migrations/031, 065): no
- * counting of thousands of rows per request, and the array read once.
+ * The scoring screen in one round trip: the entry and round (judge_round_entry, the same 404 rule
+ * as findJudgeRoundEntry), the judge's scoresheet, and the place in the queue from the judge's
+ * queue array read once (migrations/065). The embedded engine pays per query, not per row.
  */
-const QUEUE_NEIGHBOURS = statement(
-  'judging.queueNeighbours',
-  'SELECT queue_position AS position, total, prev_code, next_code FROM judge_queue_neighbours($1, $2, $3)',
+const FIND_SCORING_SCREEN = statement(
+  'judging.findScoringScreen',
+  `SELECT je.*,
+          s.id AS sheet_id, s.status AS sheet_status, s.verdict AS sheet_verdict, s.comment AS sheet_comment,
+          s.version AS sheet_version, s.submitted_at AS sheet_submitted_at, s.updated_at AS sheet_updated_at,
+          (SELECT jsonb_object_agg(sc.criterion_id::text, sc.value) FROM scores sc WHERE sc.scoresheet_id = s.id) AS sheet_scores,
+          qn.queue_position, qn.total AS queue_total, qn.prev_code, qn.next_code
+     FROM judge_round_entry($1, $2, $3) je
+     LEFT JOIN scoresheets s ON s.assignment_id = je.assignment_id
+     LEFT JOIN LATERAL judge_queue_neighbours($1, $2, je.entry_id) qn ON true`,
 );
 
-export function queueNeighbours(q: Queryable, roundId: number, judgeId: number, entryId: number) {
-  return maybeOne<{ position: number; total: number; prev_code: string | null; next_code: string | null }>(q, QUEUE_NEIGHBOURS, [roundId, judgeId, entryId]);
+export function findScoringScreen(q: Queryable, roundId: number, judgeId: number, code: string): Promise<ScoringScreenRow | undefined> {
+  return maybeOne<ScoringScreenRow>(q, FIND_SCORING_SCREEN, [roundId, judgeId, code]);
 }
 
 /** The judge's next entry without a submitted scoresheet, after this one (wrapping around). */

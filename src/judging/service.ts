@@ -5,8 +5,8 @@ import { enqueueMail } from '../mail/outbox';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
 import { canTransition, changeEntryStatus, LIVE_FOR_JUDGING, type EntryStatus } from '../entries/states';
 import {
-  findJudgeRoundEntry, findRound, findSheetByAssignment, listCriteria, roundProgress,
-  type CriterionRow, type JudgeEntryRow, type RoundRow, type SheetRow,
+  findJudgeRoundEntry, findRound, findScoringScreen, findSheetByAssignment, listCriteria, roundProgress,
+  type CriterionRow, type JudgeEntryRow, type QueuePlace, type RoundRow, type SheetRow,
 } from './queries';
 import { isValidScore, judgeCanSeeRound, openingProblems, roundAcceptsScores, weightedScore } from './policy';
 import type { CriterionInput, RoundInput } from './schemas';
@@ -240,6 +240,25 @@ export async function loadJudgeEntry(q: Queryable, judgeId: number, roundId: num
   const { round, ...entry } = row;
   // Dates come back as JSON strings from to_jsonb.
   return { round: { ...round, deadline_at: round.deadline_at ? new Date(round.deadline_at) : null }, entry };
+}
+
+/** The scoring screen's entry, round, scoresheet and place in the queue: one query, a 404 for anything else. */
+export async function loadScoringScreen(q: Queryable, judgeId: number, roundId: number, code: string): Promise<{ round: RoundRow; entry: JudgeEntryRow; sheet: SheetRow | undefined; queue: QueuePlace }> {
+  const row = await findScoringScreen(q, roundId, judgeId, code);
+  if (!row) throw new NotFoundError('entry_not_found');
+  const { round, sheet_id, sheet_status, sheet_verdict, sheet_comment, sheet_version, sheet_submitted_at, sheet_updated_at, sheet_scores,
+    queue_position, queue_total, prev_code, next_code, ...entry } = row;
+  const sheet: SheetRow | undefined = sheet_id === null ? undefined : {
+    id: sheet_id, assignment_id: entry.assignment_id, status: sheet_status as SheetRow['status'], verdict: sheet_verdict, comment: sheet_comment as string,
+    version: sheet_version as number, submitted_at: sheet_submitted_at, updated_at: sheet_updated_at as Date, scores: sheet_scores,
+  };
+  return {
+    // Dates come back as JSON strings from to_jsonb.
+    round: { ...round, deadline_at: round.deadline_at ? new Date(round.deadline_at) : null },
+    entry,
+    sheet,
+    queue: queue_total === null ? { position: 0, total: 0, prev_code: null, next_code: null } : { position: queue_position as number, total: queue_total, prev_code, next_code },
+  };
 }
 
 export interface ScoresheetInput {
