@@ -238,8 +238,12 @@ export async function loadJudgeEntry(q: Queryable, judgeId: number, roundId: num
   const row = await findJudgeRoundEntry(q, roundId, judgeId, code);
   if (!row) throw new NotFoundError('entry_not_found');
   const { round, ...entry } = row;
-  // Dates come back as JSON strings from to_jsonb.
-  return { round: { ...round, deadline_at: round.deadline_at ? new Date(round.deadline_at) : null }, entry };
+  return { round: roundFromJson(round), entry };
+}
+
+/** judge_round_entry() gives the round as to_jsonb: its dates arrive as strings. */
+function roundFromJson(round: RoundRow): RoundRow {
+  return { ...round, deadline_at: round.deadline_at ? new Date(round.deadline_at) : null };
 }
 
 /** The scoring screen's entry, round, scoresheet and place in the queue: one query, a 404 for anything else. */
@@ -253,8 +257,7 @@ export async function loadScoringScreen(q: Queryable, judgeId: number, roundId: 
     version: sheet_version as number, submitted_at: sheet_submitted_at, updated_at: sheet_updated_at as Date, scores: sheet_scores,
   };
   return {
-    // Dates come back as JSON strings from to_jsonb.
-    round: { ...round, deadline_at: round.deadline_at ? new Date(round.deadline_at) : null },
+    round: roundFromJson(round),
     entry,
     sheet,
     queue: queue_total === null ? { position: 0, total: 0, prev_code: null, next_code: null } : { position: queue_position as number, total: queue_total, prev_code, next_code },
