@@ -114,6 +114,8 @@ test('the embedded database works on its own thread: a page answers while a long
   const slow = client.query('SELECT pg_sleep(2)').then(() => order.push('query'));
   // Let the query reach the database before asking for the page.
   await new Promise((r) => setTimeout(r, 300));
+  // A page that needs no query: PGlite serves one query at a time whatever the thread, so what is
+  // tested is that the portal's own thread stays free while the database works.
   const page = await request(base).get('/static/favicon.svg');
   order.push('page');
   expect(page.status).toBe(200);
